@@ -1,0 +1,3 @@
+from collectsim.cli import main
+
+raise SystemExit(main())

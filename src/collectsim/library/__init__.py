@@ -1,0 +1,1 @@
+"""The built-in persona and scenario library (mapped from the repository root at install)."""
