@@ -26,7 +26,7 @@ def _dc(cls: type) -> type:
     return dataclass(frozen=True, kw_only=True, config=FILE_CONFIG)(cls)
 
 
-# --- vocabularies -----------------------------------------------------------------------------
+# --- vocabularies ---
 
 OUTCOMES: tuple[str, ...] = (
     "paid_in_full",
@@ -42,7 +42,9 @@ OUTCOMES: tuple[str, ...] = (
 )
 Outcome = Literal[OUTCOMES]  # type: ignore[valid-type]
 #: Outcomes in which the debtor agreed to pay something: these call for a summary at the close.
-AGREEMENTS: frozenset[str] = frozenset({"paid_in_full", "payment_plan", "settlement", "promise_to_pay"})
+AGREEMENTS: frozenset[str] = frozenset(
+    {"paid_in_full", "payment_plan", "settlement", "promise_to_pay"}
+)
 
 #: What the debtor did with a reply. Personas mark their replies with these so that scoring can
 #: tell, for instance, whether the trainee's empathy answered a reason the debtor gave.
@@ -101,7 +103,7 @@ BUILTIN_FACTS: tuple[str, ...] = (
 Difficulty = Literal["easy", "medium", "hard"]
 
 
-# --- small value types --------------------------------------------------------------------------
+# --- small value types ---
 
 _OPS: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt,
@@ -166,7 +168,7 @@ TagNames = Annotated[tuple[DebtorTag, ...], BeforeValidator(_as_tuple)]
 Replies = Annotated[tuple[str, ...], BeforeValidator(_as_tuple)]
 
 
-# --- the case file --------------------------------------------------------------------------------
+# --- the case file ---
 
 
 @_dc
@@ -304,7 +306,7 @@ class Authority:
     )
 
 
-# --- personas ---------------------------------------------------------------------------------------
+# --- personas ---
 
 
 @_dc
@@ -408,9 +410,7 @@ class Persona:
         default_factory=dict, description="Moods that change during the call, e.g. patience."
     )
     stages: Names = Field(min_length=1, description="Stages of the call; the first is the start.")
-    opening: Replies = Field(
-        default=("Hello?",), description="What the debtor says on picking up."
-    )
+    opening: Replies = Field(default=("Hello?",), description="What the debtor says on picking up.")
     rules: tuple[Rule, ...] = Field(default=(), description="Replying and reacting rules.")
     fallback: dict[str, Replies] = Field(
         default_factory=dict,
@@ -421,7 +421,7 @@ class Persona:
     )
 
 
-# --- scenarios ---------------------------------------------------------------------------------------
+# --- scenarios ---
 
 
 @_dc
@@ -480,7 +480,7 @@ class Scenario:
     rubric: RubricOverrides = Field(default_factory=RubricOverrides)
 
 
-# --- loaded, resolved objects -----------------------------------------------------------------------
+# --- loaded, resolved objects ---
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,441 @@
+"""A call session: preparation, then trainee line -> acts -> persona rules -> reply.
+
+Everything a persona does comes from its YAML rules; this module only evaluates them, in a fixed
+order with one seeded random generator, so the same scenario, seed and lines give the same call.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from collectsim.acts import DISCLOSING, order_acts
+from collectsim.analysis import Analysis, analyse
+from collectsim.factcheck import Offer, line_events
+from collectsim.models import AGREEMENTS, EVENTS, Condition, Effect, Loaded, Rule
+from collectsim.transcript import Agreement, CallRecord, Turn
+
+#: Preparation and call actions, as named in scripts (`/send-documents`) and offered in the TUI.
+ACTIONS: dict[str, str] = {
+    "send-documents": "send the invoice/statement to the debtor",
+    "check-payments": "check the ledger for recent payments",
+    "plan": "plan what you will do for an outcome: /plan OUTCOME: WHAT YOU WILL DO",
+    "note": "add a line to the call notes: /note TEXT",
+    "interrupt": "say a line over the debtor (what sending while they speak does): /interrupt TEXT",
+    "wait": "stay silent and let the debtor talk",
+    "hold": "put the debtor on hold for a moment",
+    "end": "hang up",
+}
+
+_PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[a-z_]+)?)\}")
+_CONDUCT = ("threaten", "insult", "pressure", "dismiss")
+_CURRENCY = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "CA$", "AUD": "A$"}
+
+
+class CallOver(RuntimeError):
+    """Raised when a line is said after the call has ended."""
+
+
+def money(amount: float, currency: str) -> str:
+    symbol = _CURRENCY.get(currency)
+    text = f"{amount:,.0f}" if float(amount).is_integer() else f"{amount:,.2f}"
+    return f"{symbol}{text}" if symbol else f"{text} {currency}"
+
+
+def placeholder_values(loaded: Loaded) -> dict[str, str]:
+    """The values `{...}` placeholders in replies are filled with."""
+    case = loaded.scenario.case
+    inv = case.invoices[0]
+    cur = case.currency
+    values = {
+        "debtor.name": case.debtor.name,
+        "debtor.first_name": case.debtor.name.split()[0],
+        "debtor.company": case.debtor.company or case.debtor.name,
+        "collector.name": case.collector.name,
+        "collector.company": case.collector.company or case.creditor.name,
+        "creditor.name": case.creditor.name,
+        "invoice.number": inv.number,
+        "invoice.amount": money(inv.amount, cur),
+        "invoice.due": inv.due.strftime("%B %-d") if inv.due else "the due date",
+        "invoice.issued": inv.issued.strftime("%B %-d") if inv.issued else "",
+        "invoice.description": inv.description or "the order",
+        "total": money(case.total, cur),
+        "balance": money(case.outstanding(), cur),
+        "currency": cur,
+    }
+    ledger = sorted(case.all_payments(), key=lambda p: p.date)
+    if ledger:
+        last = ledger[-1]
+        values.update(
+            {
+                "last_payment.date": last.date.strftime("%B %-d"),
+                "last_payment.amount": money(last.amount, cur),
+                "last_payment.reference": last.reference or "the remittance",
+            }
+        )
+    for name, value in loaded.traits.items():
+        values[f"trait.{name}"] = (
+            money(value, cur) if name in {"monthly_budget", "lump_sum"} else f"{value:g}"
+        )
+    return values
+
+
+def fill(text: str, values: dict[str, str]) -> str:
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+
+
+@dataclass
+class CallState:
+    """The mutable part of a call; rules read it through `Condition`s."""
+
+    stage: str
+    meters: dict[str, float]
+    bounds: dict[str, tuple[float, float]]
+    facts: set[str] = field(default_factory=set)
+    said: set[str] = field(default_factory=set)
+    told: set[str] = field(default_factory=set)
+    flags: set[str] = field(default_factory=set)
+    fired: set[str] = field(default_factory=set)
+    trainee_turns: int = 0
+    outcome: str | None = None
+    connected: bool = False
+    ended: bool = False
+    ended_by: str | None = None
+
+    def apply(self, effect: Effect) -> None:
+        for name, delta in effect.meters.items():
+            lo, hi = self.bounds.get(name, (0.0, 100.0))
+            self.meters[name] = min(hi, max(lo, self.meters.get(name, 0.0) + delta))
+        if effect.stage:
+            self.stage = effect.stage
+        self.facts.update(effect.remember)
+        self.facts.difference_update(effect.forget)
+        self.told.update(effect.tag)
+        if effect.outcome:
+            self.outcome = effect.outcome
+
+
+class CallSession:
+    """One attempt at one scenario. Drive it with `act()`/`say()`; read `turns` and `record()`."""
+
+    def __init__(
+        self,
+        loaded: Loaded,
+        seed: int = 0,
+        analyser: Callable[[str], Analysis] = analyse,
+    ) -> None:
+        self.loaded = loaded
+        self.scenario = loaded.scenario
+        self.persona = loaded.persona
+        self.seed = seed
+        self._rng = random.Random(seed)
+        self._analyse = analyser
+        self._values = placeholder_values(loaded)
+        meters = {name: float(m.start) for name, m in self.persona.meters.items()}
+        meters.update({k: float(v) for k, v in loaded.meters.items()})
+        self.state = CallState(
+            stage=self.persona.stages[0],
+            meters=meters,
+            bounds={n: (m.min, m.max) for n, m in self.persona.meters.items()},
+        )
+        case = self.scenario.case
+        if case.outstanding() <= 0:
+            self.state.facts.add("debt_paid")
+        self.turns: list[Turn] = []
+        self.notes: list[str] = []
+        self.plans: dict[str, str] = {}
+        self.agreement: Agreement | None = None
+        self._last_offer: tuple[Offer, Analysis, int] | None = None
+        self._used_variants: dict[str, set[int]] = {}
+        self._reactions = [r for r in self.persona.rules if not r.say]
+        # Replying rules, highest priority first; sorted() is stable so file order breaks ties.
+        self._replies = sorted((r for r in self.persona.rules if r.say), key=lambda r: -r.priority)
+
+    # --- reading ---
+
+    @property
+    def ended(self) -> bool:
+        return self.state.ended
+
+    @property
+    def outcome(self) -> str:
+        if self.state.outcome:
+            return self.state.outcome
+        if self.state.ended_by == "debtor":
+            return "hung_up"
+        return "no_agreement"
+
+    def record(self) -> CallRecord:
+        return CallRecord(
+            scenario=self.scenario.id,
+            seed=self.seed,
+            outcome=self.outcome,
+            turns=tuple(self.turns),
+            notes=tuple(self.notes),
+            plans=tuple(self.plans.items()),
+            agreement=self.agreement,
+            ended_by=self.state.ended_by,  # type: ignore[arg-type]
+            finished=self.state.ended,
+            facts=frozenset(self.state.facts),
+            final_stage=self.state.stage,
+            final_meters=tuple(self.state.meters.items()),
+        )
+
+    # --- driving ---
+
+    def act(self, action: str, arg: str = "") -> list[Turn]:
+        """Run a `/action` from a script or the TUI; returns the turns it added."""
+        action = action.lstrip("/").strip().lower()
+        if action == "note":
+            text = arg.strip()
+            if not text:
+                return []
+            self.notes.append(text)
+            return [self._system("note", text)]
+        if action == "end":
+            return self.hang_up()
+        if action == "interrupt":
+            return self.say(arg, interrupted=True)
+        if action in {"wait", "hold"}:
+            return self._silent_turn(action)
+        if action == "send-documents":
+            self.state.facts.add("documents_sent")
+            docs = ", ".join(self.scenario.case.documents) or "invoice"
+            when = "during the call" if self.state.connected else "before the call"
+            return [self._system("send_documents", f"Sent {docs} to the debtor {when}.")]
+        if action == "check-payments":
+            self.state.facts.add("payments_checked")
+            return [self._system("check_payments", self._ledger_report())]
+        if action == "plan":
+            outcome, _, text = arg.partition(":")
+            outcome = outcome.strip().replace(" ", "_").replace("-", "_")
+            if not outcome or not text.strip():
+                raise ValueError("a plan is written '/plan OUTCOME: what you will do'")
+            self.plans[outcome] = text.strip()
+            self.state.facts.add("plan_made")
+            return [self._system("plan", f"Plan if {outcome}: {text.strip()}")]
+        raise ValueError(f"unknown action '/{action}' (known: {', '.join(ACTIONS)})")
+
+    def connect(self) -> list[Turn]:
+        """The debtor picks up."""
+        if self.state.connected:
+            return []
+        self.state.connected = True
+        out = [self._system("call_start", f"Calling {self.scenario.case.debtor.name}...")]
+        out.append(self._debtor(self._pick("__opening__", self.persona.opening), None, ()))
+        return out
+
+    def say(self, text: str, *, interrupted: bool = False) -> list[Turn]:
+        """The trainee says a line; returns the new turns (the line, the reply, call events)."""
+        if self.state.ended:
+            raise CallOver("the call has ended")
+        out = self.connect()
+        a = self._analyse(text)
+        st = self.state
+        st.trainee_turns += 1
+        acts = set(a.acts)
+        events, offer = line_events(
+            a,
+            self.scenario.case,
+            verified="identity_verified" in st.facts,
+            debt_paid="debt_paid" in st.facts,
+            traits=self.loaded.traits,
+            authority=self.scenario.authority,
+        )
+        if interrupted:
+            events.add("interruption")
+        if offer is not None:
+            self._last_offer = (offer, a, len(self.turns) + 1)
+        for kind in _CONDUCT:
+            if kind in acts:
+                st.flags.add(kind)
+        if a.shouting:
+            st.flags.add("shouting")
+        if self.loaded.traits.get("right_party", 1) < 1 and acts & DISCLOSING:
+            st.flags.add("third_party_disclosure")
+        slots = (
+            ("amounts", list(a.amounts)),
+            ("invoice_numbers", list(a.invoice_numbers)),
+            ("dates", [d.text for d in a.dates]),
+            ("instalments", a.instalments),
+            ("shouting", a.shouting),
+        )
+        out.append(
+            self._add(
+                Turn(
+                    n=len(self.turns) + 1,
+                    speaker="trainee",
+                    text=text,
+                    acts=a.acts,
+                    events=tuple(_ordered_events(events)),
+                    slots=slots,
+                )
+            )
+        )
+        out += self._respond(acts, events)
+        st.said |= acts
+        if "verify_identity" in acts:
+            st.facts.add("identity_verified")
+        return out
+
+    def hang_up(self) -> list[Turn]:
+        """The trainee ends the call."""
+        if self.state.ended:
+            return []
+        self.state.ended = True
+        self.state.ended_by = "trainee"
+        if not self.state.connected:
+            return [self._system("call_end", "No call was made.")]
+        return [self._system("call_end", f"Call ended. Outcome: {self.outcome}.")]
+
+    # --- internals ---
+
+    def _silent_turn(self, kind: str) -> list[Turn]:
+        if self.state.ended:
+            raise CallOver("the call has ended")
+        out = self.connect()
+        self.state.trainee_turns += 1
+        out.append(self._system(kind, "(silence)" if kind == "wait" else "(on hold)"))
+        out += self._respond(set(), {"silence" if kind == "wait" else "hold"})
+        return out
+
+    def _respond(self, acts: set[str], events: set[str]) -> list[Turn]:
+        st = self.state
+        for rule in self._reactions:
+            if self._matches(rule, acts, events):
+                self._fire(rule)
+        chosen = next((r for r in self._replies if self._matches(r, acts, events)), None)
+        if chosen is not None:
+            self._fire(chosen)
+            text = self._pick(chosen.id, chosen.say)
+            tags = chosen.do.tag
+            end = chosen.do.end
+            rule_id: str | None = chosen.id
+        else:
+            pool = self.persona.fallback.get(st.stage) or self.persona.fallback.get("default")
+            text = self._pick(f"__fallback__{st.stage}", pool or ("Mm-hm.",))
+            tags, end, rule_id = (), False, None
+        out = [self._debtor(text, rule_id, tags)]
+        if st.outcome in AGREEMENTS and self.agreement is None:
+            self._agree(st.outcome)
+            st.facts.add("agreement")
+        if end or "hang_up" in tags:
+            st.ended = True
+            st.ended_by = "debtor"
+            out.append(
+                self._system("call_end", f"The debtor ended the call. Outcome: {self.outcome}.")
+            )
+        return out
+
+    def _agree(self, outcome: str) -> None:
+        turn = len(self.turns)
+        if self._last_offer is None:
+            self.agreement = Agreement(outcome=outcome, turn=turn)
+            return
+        offer, a, _ = self._last_offer
+        self.agreement = Agreement(
+            outcome=outcome,
+            turn=turn,
+            total=offer.total,
+            instalment=offer.instalment if offer.kind == "plan" else None,
+            instalments=offer.instalments if offer.kind == "plan" else None,
+            dates=tuple(d.text for d in a.dates),
+        )
+
+    def _fire(self, rule: Rule) -> None:
+        self.state.apply(rule.do)
+        if rule.once:
+            self.state.fired.add(rule.id)
+
+    def _matches(self, rule: Rule, acts: set[str], events: set[str]) -> bool:
+        if rule.once and rule.id in self.state.fired:
+            return False
+        return self._holds(rule.when, acts, events)
+
+    def _holds(self, c: Condition, acts: set[str], events: set[str]) -> bool:
+        st = self.state
+        checks: Iterable[bool] = (
+            all(x in acts for x in c.acts),
+            not c.any_acts or any(x in acts for x in c.any_acts),
+            not any(x in acts for x in c.no_acts),
+            all(x in st.said for x in c.said),
+            not any(x in st.said for x in c.not_said),
+            not c.stage or st.stage in c.stage,
+            st.stage not in c.not_stage,
+            all(x in st.facts for x in c.facts),
+            not any(x in st.facts for x in c.not_facts),
+            all(x in events for x in c.events),
+            not any(x in events for x in c.no_events),
+            all(x in st.told for x in c.told),
+            not any(x in st.told for x in c.not_told),
+            all(x in st.flags for x in c.flags),
+            c.turn is None or c.turn.test(st.trainee_turns),
+            all(cmp.test(st.meters.get(m, 0.0)) for m, cmp in c.meters.items()),
+            all(cmp.test(self.loaded.traits.get(t, 0.0)) for t, cmp in c.traits.items()),
+        )
+        if not all(checks):
+            return False
+        # The dice are rolled last, and only for otherwise matching rules, so adding an
+        # unrelated rule elsewhere does not change which replies a seed produces.
+        return c.chance is None or self._rng.random() < c.chance
+
+    def _pick(self, key: str, variants: tuple[str, ...]) -> str:
+        """A seeded choice that avoids repeating a variant until all have been used."""
+        used = self._used_variants.setdefault(key, set())
+        if len(used) >= len(variants):
+            used.clear()
+        free = [i for i in range(len(variants)) if i not in used]
+        i = free[self._rng.randrange(len(free))]
+        used.add(i)
+        return fill(variants[i], self._values)
+
+    def _ledger_report(self) -> str:
+        case = self.scenario.case
+        cur = case.currency
+        lines = []
+        for p in sorted(case.all_payments(), key=lambda p: p.date):
+            what = f"for invoice {p.invoice}" if p.invoice else "unallocated"
+            ref = f", ref {p.reference}" if p.reference else ""
+            new = " (new: not yet in the case file)" if p in case.unposted_payments else ""
+            lines.append(f"{p.date.isoformat()}: {money(p.amount, cur)} {what}{ref}{new}")
+        balance = money(case.outstanding(), cur)
+        if not lines:
+            return f"Ledger checked: no payments received. Outstanding: {balance}."
+        return "Ledger checked: " + "; ".join(lines) + f". Outstanding: {balance}."
+
+    def _system(self, kind: str, text: str) -> Turn:
+        return self._add(
+            Turn(
+                n=len(self.turns) + 1,
+                speaker="system",
+                text=text,
+                kind=kind,
+                in_call=self.state.connected and not self.state.ended,
+            )
+        )
+
+    def _debtor(self, text: str, rule: str | None, tags: tuple[str, ...]) -> Turn:
+        return self._add(
+            Turn(
+                n=len(self.turns) + 1,
+                speaker="debtor",
+                text=text,
+                tags=tuple(tags),
+                rule=rule,
+                stage=self.state.stage,
+                meters=tuple((k, round(v, 2)) for k, v in self.state.meters.items()),
+            )
+        )
+
+    def _add(self, turn: Turn) -> Turn:
+        self.turns.append(turn)
+        return turn
+
+
+def _ordered_events(events: set[str]) -> list[str]:
+    return [e for e in EVENTS if e in events]
+
+
+__all__ = ["ACTIONS", "CallOver", "CallSession", "fill", "money", "order_acts"]

@@ -1,0 +1,160 @@
+"""Checks a trainee line against the case file: the facts it quotes and the offer it makes.
+
+This is where preparation meets the call: a wrong amount, an invoice that does not exist, or a
+demand for money the ledger shows as paid become *events* that personas react to and scoring
+reads. The thresholds here are about arithmetic, not behaviour; behaviour stays in YAML.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from collectsim.analysis import Analysis
+from collectsim.models import Authority, CaseFile
+
+# Words that turn a lower amount into a settlement offer rather than a partial payment.
+_SETTLEMENT = re.compile(
+    r"\b(settle|settlement|full and final|discount|write off|reduce|reduced|knock off|less)\b",
+    re.IGNORECASE,
+)
+_DUE = re.compile(r"\b(due|overdue|since|was payable)\b", re.IGNORECASE)
+_FACT_ACTS = frozenset({"state_facts", "state_purpose"})
+_NOT_FACT_ACTS = frozenset({"offer_plan", "ask_affordability", "summarize_agreement"})
+_PRESSING = frozenset({"request_payment", "pressure", "threaten"})
+
+
+@dataclass(frozen=True)
+class Offer:
+    """Terms the trainee put on the table in one line."""
+
+    kind: str  # "plan", "lump" or "settlement"
+    total: float
+    instalment: float
+    instalments: int
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= max(0.5, 0.005 * b)
+
+
+def _norm_invoice(s: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", s.lower())
+
+
+def known_amounts(case: CaseFile) -> list[float]:
+    """Figures a trainee may legitimately quote as facts of the debt."""
+    out = [i.amount for i in case.invoices]
+    out += [case.total, case.outstanding(), case.outstanding(include_unposted=False)]
+    out += [p.amount for p in case.all_payments()]
+    return out
+
+
+def invoice_matches(mentioned: str, case: CaseFile) -> bool:
+    m = _norm_invoice(mentioned)
+    if not m:
+        return True
+    for inv in case.invoices:
+        n = _norm_invoice(inv.number)
+        if m == n or (len(m) >= 3 and (n.endswith(m) or m.endswith(n))):
+            return True
+    return False
+
+
+def read_offer(a: Analysis, balance: float) -> Offer | None:
+    """The terms in a line that offers a plan or asks for payment, if it names any."""
+    acts = set(a.acts)
+    if not acts & {"offer_plan", "request_payment"} or balance <= 0:
+        return None
+    amounts = [x for x in a.amounts if x > 0]
+    n = a.instalments
+    if n and n > 0:
+        if amounts:
+            big = max(amounts)
+            instalment = big / n if big >= 0.9 * balance else big
+        else:
+            instalment = balance / n
+        return Offer("plan", round(instalment * n, 2), round(instalment, 2), n)
+    if not amounts:
+        if "offer_plan" in acts:
+            return None  # "we could set up a plan" names no terms yet
+        return Offer("lump", balance, balance, 1)
+    amount = max(x for x in amounts)
+    if "offer_plan" in acts and amount < 0.98 * balance and _SETTLEMENT.search(a.text):
+        return Offer("settlement", amount, amount, 1)
+    if "offer_plan" in acts and amount < 0.9 * balance:
+        count = max(1, math.ceil(balance / amount - 1e-9))
+        return Offer("plan", balance, amount, count)
+    return Offer("lump", min(amount, balance), min(amount, balance), 1)
+
+
+def offer_events(
+    offer: Offer, traits: dict[str, float], authority: Authority, balance: float
+) -> set[str]:
+    events: set[str] = set()
+    budget = traits.get("monthly_budget")
+    lump = traits.get("lump_sum")
+    if offer.kind == "plan":
+        if budget is not None:
+            events.add(
+                "offer_affordable" if offer.instalment <= budget + 0.5 else "offer_unaffordable"
+            )
+        plan = authority.plan
+        if (
+            plan is None
+            or offer.instalments > plan.max_months
+            or (offer.instalment + 0.5 < plan.min_instalment)
+        ):
+            events.add("offer_outside_authority")
+    else:
+        if lump is not None:
+            events.add("offer_affordable" if offer.total <= lump + 0.5 else "offer_unaffordable")
+        if offer.kind == "settlement":
+            events.add("settlement_offer")
+            s = authority.settlement
+            if s is None or offer.total + 0.5 < balance * s.floor_percent / 100:
+                events.add("below_floor")
+                events.add("offer_outside_authority")
+    return events
+
+
+def line_events(
+    a: Analysis,
+    case: CaseFile,
+    *,
+    verified: bool,
+    debt_paid: bool,
+    traits: dict[str, float],
+    authority: Authority,
+) -> tuple[set[str], Offer | None]:
+    """Every event one trainee line raises, and the offer it makes (if any)."""
+    acts = set(a.acts)
+    events: set[str] = set()
+    quoting = bool(acts & _FACT_ACTS) and not acts & _NOT_FACT_ACTS
+    if quoting and a.amounts:
+        if any(_close(x, k) for x in a.amounts for k in known_amounts(case)):
+            events.add("correct_amount")
+        else:
+            events.add("wrong_amount")
+    if a.invoice_numbers:
+        if all(invoice_matches(n, case) for n in a.invoice_numbers):
+            events.add("correct_invoice")
+        else:
+            events.add("wrong_invoice")
+    if quoting and a.dates and _DUE.search(a.text):
+        dues = {(i.due.month, i.due.day) for i in case.invoices if i.due}
+        said = {(d.month, d.day) for d in a.dates if d.month and d.day}
+        if dues and said and not said & dues:
+            events.add("wrong_date")
+    if debt_paid and acts & _PRESSING:
+        events.add("pressed_paid_debt")
+    if not verified and acts & {"state_purpose", "state_facts", "request_payment", "offer_plan"}:
+        events.add("disclosed_unverified")
+    if a.shouting:
+        events.add("shouting")
+    balance = case.outstanding()
+    offer = read_offer(a, balance)
+    if offer is not None:
+        events |= offer_events(offer, traits, authority, balance)
+    return events, offer
