@@ -1,0 +1,102 @@
+"""Turn whatever a trainee typed into clean text and a canonical token stream.
+
+Two stages, kept apart on purpose:
+
+* :func:`clean` makes any Unicode safe (NFKC, no control/format characters, no ``[bold]`` markup,
+  bounded length) while keeping case and punctuation, because slots (``$2,350``, ``INV-4471``,
+  ``10/3``) and shouting need them.
+* :class:`Normalizer` lowers, expands contractions and text-speak (``textspeak.yaml``) and corrects
+  typos token by token against the phrase-bank vocabulary, so that act patterns can be written once
+  in plain English and still match ``cn u pay 2day`` or ``i undrstand``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+#: Acts are read from the start of a line only: a 100 KB paste must cost no more than a long line.
+MAX_CHARS = 2000
+
+#: Typo correction: fuzz.ratio (normalised Indel) is the cheapest scorer (~0.1 µs a pair) and
+#: treats a swapped or dropped letter as a small edit: "recieved"→"received" 87.5,
+#: "undrstand"→"understand" 94.7. At 85 a 7+ letter word may carry one substitution, while
+#: different short words stay apart ("bill"/"will" 75, "sorry"/"worry" 80).
+TYPO_CUTOFF = 85.0
+#: Shorter tokens are too ambiguous to correct (text-speak handles "u", "cn", "pls").
+TYPO_MIN_LEN = 5
+
+_MARKUP = re.compile(r"\[/?[a-zA-Z@][\w .#=@:-]{0,40}\]")
+_CONTROL_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn"}
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
+# Irregular contractions first, then the regular suffixes (grammar, not act knowledge).
+_IRREGULAR = {"won't": "will not", "can't": "can not", "shan't": "shall not", "ain't": "is not"}
+_IRREGULAR_RE = re.compile(r"\b(" + "|".join(map(re.escape, _IRREGULAR)) + r")\b")
+_SUFFIXES = (
+    (re.compile(r"n't\b"), " not"),
+    (re.compile(r"'ll\b"), " will"),
+    (re.compile(r"'re\b"), " are"),
+    (re.compile(r"'ve\b"), " have"),
+    (re.compile(r"'m\b"), " am"),
+    (re.compile(r"'d\b"), " would"),
+    (re.compile(r"\b(it|that|what|there|here|he|she|who|where|how|let)'s\b"), r"\1 is"),
+    (re.compile(r"'s?\b"), ""),
+)
+_TOKEN = re.compile(r"[^\W_]+(?:[.,]\d+)*")
+
+
+def clean(text: object) -> str:
+    """Safe, bounded, case-preserving text: never raises, whatever it is given."""
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    text = text[: MAX_CHARS * 2]  # NFKC may shrink ligatures; trim again after it
+    text = unicodedata.normalize("NFKC", text)
+    text = _MARKUP.sub(" ", text)
+    text = "".join(
+        " " if unicodedata.category(ch) in _CONTROL_CATEGORIES else ch for ch in text
+    )
+    return " ".join(text.split())[:MAX_CHARS]
+
+
+class Normalizer:
+    """Lower-cased, expanded, typo-corrected tokens; one instance per loaded vocabulary."""
+
+    def __init__(self, textspeak: Mapping[str, str], vocabulary: Iterable[str]) -> None:
+        self.textspeak = {k.lower(): v.lower() for k, v in textspeak.items()}
+        self.vocabulary = frozenset(vocabulary) | frozenset(
+            w for v in self.textspeak.values() for w in v.split()
+        )
+        # Candidates for correction: the longer words only (see TYPO_MIN_LEN).
+        self._targets = sorted(w for w in self.vocabulary if len(w) >= TYPO_MIN_LEN - 1)
+        self.correct = lru_cache(maxsize=65536)(self._correct)
+
+    def _correct(self, token: str) -> str:
+        """The closest vocabulary word by fuzz.ratio above TYPO_CUTOFF, else the token itself."""
+        best = process.extractOne(
+            token, self._targets, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF
+        )
+        return best[0] if best else token
+
+    def tokens(self, cleaned: str) -> list[str]:
+        """Canonical tokens of a cleaned line (see module docstring)."""
+        text = cleaned.lower().translate(_APOSTROPHES)
+        if "'" in text:
+            text = _IRREGULAR_RE.sub(lambda m: _IRREGULAR[m.group(1)], text)
+            for pattern, repl in _SUFFIXES:
+                text = pattern.sub(repl, text)
+        out: list[str] = []
+        vocab = self.vocabulary
+        speak = self.textspeak
+        for tok in _TOKEN.findall(text):
+            if tok in speak:
+                out.extend(speak[tok].split())
+            elif tok in vocab or len(tok) < TYPO_MIN_LEN or not tok.isalpha():
+                out.append(tok)
+            else:
+                fixed = self.correct(tok)
+                out.extend(speak.get(fixed, fixed).split())
+        return out

@@ -1,0 +1,47 @@
+"""The result types of act analysis: what a trainee line did, plus the slots it mentioned."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A date as the trainee typed it, resolved only as far as the text allows (no calendar)."""
+
+    text: str
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+    weekday: str | None = None
+    relative: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Only the fields that are set, so JSON stays small and stable."""
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The acts of one trainee line (canonical ACTS order) and the slots found in it."""
+
+    text: str
+    acts: tuple[str, ...]
+    amounts: tuple[float, ...] = ()
+    invoice_numbers: tuple[str, ...] = ()
+    dates: tuple[DateMention, ...] = ()
+    instalments: int | None = None
+    shouting: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """The `collectsim acts` object (see cli.md); keys are a stable contract."""
+        return {
+            "text": self.text,
+            "acts": list(self.acts),
+            "amounts": list(self.amounts),
+            "invoice_numbers": list(self.invoice_numbers),
+            "dates": [d.to_json() for d in self.dates],
+            "instalments": self.instalments,
+            "shouting": self.shouting,
+        }

@@ -1,0 +1,315 @@
+"""Slot extraction: money amounts, invoice numbers, dates, instalment counts and shouting.
+
+Slots are read from the *cleaned* text (case and punctuation kept: ``$2,350``, ``INV-4471``,
+``10/3``). Spans are claimed in priority order (invoices, then dates, then amounts), so an invoice
+number or the year of a date is never also counted as money.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from collectsim.analysis.result import DateMention
+
+Span = tuple[int, int]
+
+_SMALL = {
+    "zero": 0, "one": 1, "a": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90,
+}
+_SCALE = {"hundred": 100, "thousand": 1000, "grand": 1000, "k": 1000, "million": 1_000_000}
+_WORD = "|".join(sorted((w for w in _SMALL if w != "a"), key=len, reverse=True))
+_NUMWORDS = rf"(?:(?:{_WORD}|a)(?:[\s-]+(?:{_WORD}|hundred|thousand|grand|and))*)"
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+
+MONTHS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
+    "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
+    "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11,
+    "december": 12, "dec": 12,
+}
+WEEKDAYS = {
+    "monday": "monday", "mon": "monday", "tuesday": "tuesday", "tues": "tuesday",
+    "tue": "tuesday", "wednesday": "wednesday", "wed": "wednesday", "weds": "wednesday",
+    "thursday": "thursday", "thurs": "thursday", "thu": "thursday", "thur": "thursday",
+    "friday": "friday", "fri": "friday", "saturday": "saturday", "sat": "saturday",
+    "sunday": "sunday", "sun": "sunday",
+}
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+_FULL_WEEKDAY = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+_SHORT_WEEKDAY = "|".join(sorted((w for w in WEEKDAYS if len(w) < 6), key=len, reverse=True))
+_ORD = r"(?:st|nd|rd|th)"
+
+_INVOICE = re.compile(
+    r"\b(?:invoices?|inv|bill|ref(?:erence)?)\b\.?\s*(?:(?:number|num|no|nr|ref|id)\b\.?\s*)?"
+    r"(?::\s*)?#?\s*(?P<id>(?:[A-Za-z]{1,5}-?)?\d[\w/-]*)",
+    re.IGNORECASE,
+)
+_INVOICE_MORE = re.compile(
+    r"\s*(?:,|&|and|/)\s*(?:no\.?\s*|#\s*)?(?P<id>(?:[A-Za-z]{1,5}-?)?\d[\w-]*)", re.IGNORECASE
+)
+_INVOICE_BARE = re.compile(r"\b(?P<id>INV-?\d[\w-]*)", re.IGNORECASE)
+
+_UNIT_AFTER = (
+    r"(?!\s*(?:%|percent|days?|weeks?|months?|years?|times|invoices?|payments?|instal|install"
+    r"|parts|am|pm|o'?clock|th\b|st\b|nd\b|rd\b|/))"
+)
+_AMOUNT_PATTERNS = [
+    re.compile(
+        rf"(?:[$€£]|\b(?:usd|eur|gbp)\b)\s?(?P<n>{_NUM})(?:\s?(?P<mult>k|m|thousand|grand)\b)?",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        rf"\b(?P<n>{_NUM})\s?(?P<mult>k|m|thousand|grand)?\s?(?:[$€£]|(?:dollars?|bucks|usd|eur"
+        r"|euros?|pounds?|gbp|quid)\b)",
+        re.IGNORECASE,
+    ),
+    re.compile(rf"\b(?P<n>\d+(?:\.\d+)?)\s?(?P<mult>k|grand)\b", re.IGNORECASE),
+    re.compile(
+        rf"\b(?P<n>{_NUM})\s?(?:a|per|each|every|/)\s?(?:month|mo|week|wk|fortnight)\b",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"\b(?:pay(?:ing)?|payments? of|instal+ments? of|balance(?: is| of)?|amount(?: is| of)?"
+        r"|total(?: is| of)?|owed?|owing|outstanding(?: is| of)?|settle for|settlement of"
+        r"|sum of|comes? to|came to|only|just|at least|up to|offer|accept|down payment of"
+        r"|deposit of|left|remaining)"
+        rf"\s+(?:us\s+|me\s+|you\s+)?(?:about\s+|around\s+|roughly\s+|approximately\s+)?"
+        rf"(?P<n>{_NUM}){_UNIT_AFTER}\b",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        rf"\b(?P<w>{_NUMWORDS})\s+(?:dollars?|bucks|euros?|pounds?|quid)\b", re.IGNORECASE
+    ),
+]
+
+_INSTALMENT_UNITS = (
+    r"(?:monthly\s+|weekly\s+|equal\s+|separate\s+|smaller\s+|fortnightly\s+)?"
+    r"(?:payments|instal+ments|instal+mnts|parts|chunks|transfers|goes|lots|months|weeks|mos|wks)"
+)
+
+
+def _instalment_patterns(n: str) -> list[re.Pattern[str]]:
+    return [
+        re.compile(rf"\b(?:over|across|in|into)\s+(?P<n>{n})\s+{_INSTALMENT_UNITS}\b", re.I),
+        re.compile(
+            rf"\b(?P<n>{n})\s+(?:monthly\s+|weekly\s+|equal\s+|separate\s+|smaller\s+"
+            r"|fortnightly\s+)?(?:payments|instal+ments|instal+mnts)\b",
+            re.I,
+        ),
+        re.compile(
+            rf"\bsplit\s+(?:it\s+|that\s+|this\s+|the\s+\w+\s+|them\s+)?(?:up\s+)?"
+            rf"(?:into|in|over)\s+(?P<n>{n})\b",
+            re.I,
+        ),
+        re.compile(rf"\b(?P<n>{n})[\s-]+(?:month|week)\s+(?:payment\s+)?plan\b", re.I),
+    ]
+
+
+_SHOUT_MARKS = re.compile(r"!{3,}|(?:[!?]\s*){4,}")
+
+
+def words_to_number(words: str) -> float | None:
+    """'two hundred and fifty' -> 250; None when the words are not a number."""
+    total = 0
+    current = 0
+    seen = False
+    for w in re.split(r"[\s-]+", words.lower()):
+        if w == "and" or not w:
+            continue
+        if w in _SMALL:
+            current += _SMALL[w]
+            seen = True
+        elif w in _SCALE:
+            current = max(current, 1) * _SCALE[w]
+            if _SCALE[w] >= 1000:
+                total += current
+                current = 0
+            seen = True
+        else:
+            return None
+    return float(total + current) if seen else None
+
+
+def _to_float(num: str, mult: str | None = None) -> float | None:
+    try:
+        value = float(num.replace(",", ""))
+    except ValueError:
+        return None
+    if mult:
+        value *= _SCALE.get(mult.lower(), 1_000_000 if mult.lower() == "m" else 1)
+    return value
+
+
+def _free(span: Span, taken: list[Span]) -> bool:
+    return all(span[1] <= s or span[0] >= e for s, e in taken)
+
+
+def is_shouting(text: str) -> bool:
+    """Mostly capitals (>= 8 cased letters, >= 70% upper) or rows of exclamation marks."""
+    if _SHOUT_MARKS.search(text):
+        return True
+    upper = sum(1 for c in text if c.isupper())
+    lower = sum(1 for c in text if c.islower())
+    return upper + lower >= 8 and upper >= 0.7 * (upper + lower)
+
+
+class SlotExtractor:
+    """Regex-based slot reader; text-speak spellings of date words come from textspeak.yaml."""
+
+    def __init__(self, textspeak: Mapping[str, str]) -> None:
+        def variants(word: str) -> str:
+            forms = {word} | {k for k, v in textspeak.items() if v.lower() == word}
+            return "|".join(sorted(map(re.escape, forms), key=len, reverse=True))
+
+        today, tomorrow = variants("today"), variants("tomorrow")
+        week, month = variants("week"), variants("month")
+        weekday = rf"(?P<wd>{_FULL_WEEKDAY}|(?<=\s)(?:{_SHORT_WEEKDAY})\.?(?=\s|$|[,.!?]))"
+        num_forms = "|".join(sorted(_SMALL, key=len, reverse=True))
+        self._num_re = rf"\d{{1,3}}|{num_forms}"
+        self._instalments = _instalment_patterns(rf"\d{{1,3}}|{_NUMWORDS}")
+        rel = [
+            (rf"\b(?:the\s+)?day\s+after\s+(?:{tomorrow})\b", "day_after_tomorrow"),
+            (rf"\b(?:{today})\b", "today"),
+            (r"\btonight\b|\btonite\b|\bthis\s+evening\b", "today"),
+            (rf"\b(?:{tomorrow})\b", "tomorrow"),
+            (r"\byesterday\b", "yesterday"),
+            (rf"\bnext\s+(?:{week})\b", "next_week"),
+            (rf"\bthis\s+(?:{week})\b", "this_week"),
+            (rf"\b(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(?:{week})\b", "end_of_week"),
+            (rf"\b(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(?:{month})\b", "end_of_month"),
+            (rf"\bnext\s+(?:{month})\b", "next_month"),
+            (rf"\bthis\s+(?:{month})\b", "this_month"),
+            (r"\bmonth[\s-]end\b", "end_of_month"),
+            (rf"\bin\s+(?:a|one|1)\s+(?:{week})\b", "in_1_week"),
+            (rf"\bin\s+(?:two|2|a\s+couple\s+of)\s+(?:{week})s?\b", "in_2_weeks"),
+        ]
+        self._relative = [(re.compile(p, re.I), r) for p, r in rel]
+        self._dates = [
+            re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b"),
+            re.compile(
+                rf"\b(?:the\s+)?(?P<d>\d{{1,2}}){_ORD}?(?:\s+of)?\s+(?P<mn>{_MONTH})\b\.?"
+                r"(?:,?\s+(?P<y>\d{4})\b)?",
+                re.I,
+            ),
+            re.compile(
+                rf"\b(?P<mn>{_MONTH})\.?\s+(?:the\s+)?(?P<d>\d{{1,2}}){_ORD}?\b"
+                r"(?:,?\s+(?P<y>\d{4})\b)?",
+                re.I,
+            ),
+            re.compile(r"\b(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:/(?P<y>\d{2}|\d{4}))?\b"),
+            re.compile(
+                rf"\b(?:in|by|until|till|before|end\s+of|from|since|last|next|during|for)\s+"
+                rf"(?P<mn>{_MONTH.replace('may|', '')})\b(?:\s+(?P<y>\d{{4}})\b)?",
+                re.I,
+            ),
+            re.compile(
+                rf"\b(?:(?P<mod>next|this|coming|on|by|until|till|before|after|from)\s+)?"
+                rf"{weekday}",
+                re.I,
+            ),
+            re.compile(rf"\b(?:the|by|on|before|until)\s+(?P<d>\d{{1,2}}){_ORD}\b", re.I),
+        ]
+
+    def invoices(self, text: str, taken: list[Span]) -> tuple[str, ...]:
+        found: list[str] = []
+        for pattern in (_INVOICE, _INVOICE_BARE):
+            for m in pattern.finditer(text):
+                span = m.span("id")
+                if not _free(span, taken):
+                    continue
+                ident = m.group("id").rstrip("-/.")
+                if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", ident):
+                    continue  # "invoice 2026-10-03" is a date, not an id
+                taken.append(span)
+                found.append(ident)
+                end = m.end()
+                while more := _INVOICE_MORE.match(text, end):
+                    taken.append(more.span("id"))
+                    found.append(more.group("id").rstrip("-/."))
+                    end = more.end()
+        return tuple(dict.fromkeys(found))
+
+    def dates(self, text: str, taken: list[Span]) -> tuple[DateMention, ...]:
+        found: list[tuple[int, DateMention]] = []
+        for pattern, relative in self._relative:
+            for m in pattern.finditer(text):
+                if _free(m.span(), taken):
+                    taken.append(m.span())
+                    found.append((m.start(), DateMention(text=m.group(0), relative=relative)))
+        for pattern in self._dates:
+            for m in pattern.finditer(text):
+                if not _free(m.span(), taken):
+                    continue
+                mention = self._date(m)
+                if mention is not None:
+                    taken.append(m.span())
+                    found.append((m.start(), mention))
+        return tuple(d for _, d in sorted(found, key=lambda x: x[0]))
+
+    @staticmethod
+    def _date(m: re.Match[str]) -> DateMention | None:
+        groups = m.groupdict()
+        year = int(groups["y"]) if groups.get("y") else None
+        if year is not None and year < 100:
+            year += 2000
+        month = MONTHS[groups["mn"].lower()] if groups.get("mn") else None
+        if groups.get("m"):
+            month = int(groups["m"])
+        day = int(groups["d"]) if groups.get("d") else None
+        weekday = WEEKDAYS[groups["wd"].lower().rstrip(".")] if groups.get("wd") else None
+        if month is not None and not 1 <= month <= 12:
+            return None
+        if day is not None and not 1 <= day <= 31:
+            return None
+        relative = None
+        if weekday and (groups.get("mod") or "").lower() == "next":
+            relative = "next_week"
+        return DateMention(m.group(0).strip(), year, month, day, weekday, relative)
+
+    def amounts(self, text: str, taken: list[Span]) -> tuple[float, ...]:
+        found: list[tuple[int, float]] = []
+        for pattern in _AMOUNT_PATTERNS:
+            for m in pattern.finditer(text):
+                group = "w" if "w" in m.groupdict() else "n"
+                span = m.span(group)
+                if not _free(span, taken):
+                    continue
+                if group == "w":
+                    value = words_to_number(m.group("w"))
+                else:
+                    value = _to_float(m.group("n"), m.groupdict().get("mult"))
+                if value is None or value <= 0:
+                    continue
+                taken.append(span)
+                found.append((span[0], value))
+        return tuple(dict.fromkeys(v for _, v in sorted(found)))
+
+    def instalments(self, text: str) -> int | None:
+        for pattern in self._instalments:
+            m = pattern.search(text)
+            if m:
+                raw = m.group("n")
+                value = int(raw) if raw.isdigit() else words_to_number(raw)
+                if value is not None and 2 <= value <= 120:
+                    return int(value)
+        return None
+
+    def extract(
+        self, text: str
+    ) -> tuple[tuple[float, ...], tuple[str, ...], tuple[DateMention, ...], int | None]:
+        """(amounts, invoice_numbers, dates, instalments) of a cleaned line."""
+        taken: list[Span] = []
+        invoices = self.invoices(text, taken)
+        dates = self.dates(text, taken)
+        amounts = self.amounts(text, taken)
+        return amounts, invoices, dates, self.instalments(text)
+
+
+def unique(items: Iterable[str]) -> tuple[str, ...]:
+    """Order-preserving de-duplication."""
+    return tuple(dict.fromkeys(items))
