@@ -120,7 +120,7 @@ def test_play_accepts_a_scenario_file_path(capsys: pytest.CaptureFixture[str]) -
 def test_bad_input_exits_2_with_one_line(
     capsys: pytest.CaptureFixture[str], argv: tuple[str, ...], needle: str
 ) -> None:
-    code, out, err = run(capsys, *argv)
+    code, _out, err = run(capsys, *argv)
     assert code == 2
     assert err.count("\n") == 1 and needle in err
     assert "Traceback" not in err

@@ -151,7 +151,7 @@ def test_debtor_answers_first_and_placeholders_come_from_the_case_file() -> None
 
 def test_a_wrong_amount_makes_the_debtor_push_back_with_the_right_one() -> None:
     s = play(["state_facts: you owe $1,500 on invoice 4471"])
-    trainee = [t for t in s.turns if t.speaker == "trainee"][0]
+    trainee = next(t for t in s.turns if t.speaker == "trainee")
     assert "wrong_amount" in trainee.events and "correct_invoice" in trainee.events
     assert debtor_lines(s)[-1] == "No, it was $1,200."
     assert s.turns[-1].tags == ("push_back",)
@@ -159,13 +159,13 @@ def test_a_wrong_amount_makes_the_debtor_push_back_with_the_right_one() -> None:
 
 def test_the_right_amount_raises_no_push_back() -> None:
     s = play(["state_facts: you owe $1,200 on invoice 4471"])
-    trainee = [t for t in s.turns if t.speaker == "trainee"][0]
+    trainee = next(t for t in s.turns if t.speaker == "trainee")
     assert "correct_amount" in trainee.events and "wrong_amount" not in trainee.events
 
 
 def test_a_wrong_invoice_number_is_noticed() -> None:
     s = play(["state_facts: about invoice 9999"])
-    assert "wrong_invoice" in [t for t in s.turns if t.speaker == "trainee"][0].events
+    assert "wrong_invoice" in next(t for t in s.turns if t.speaker == "trainee").events
 
 
 def test_pressing_for_a_debt_the_ledger_shows_paid_is_a_mistake_the_debtor_catches() -> None:
@@ -210,7 +210,7 @@ def test_an_unaffordable_plan_is_refused() -> None:
 
 def test_offers_outside_the_collectors_authority_are_noticed() -> None:
     s = play(["offer_plan: we could do $100 a month"])
-    events = [t for t in s.turns if t.speaker == "trainee"][0].events
+    events = next(t for t in s.turns if t.speaker == "trainee").events
     assert "offer_outside_authority" in events  # below the 150 minimum instalment
 
 
