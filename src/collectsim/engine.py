@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from collectsim.acts import DISCLOSING, order_acts
@@ -149,9 +149,11 @@ class CallSession:
         self.agreement: Agreement | None = None
         self._last_offer: tuple[Offer, Analysis, int] | None = None
         self._used_variants: dict[str, set[int]] = {}
-        self._reactions = [r for r in self.persona.rules if not r.say]
+        self._reactions = _RuleIndex([r for r in self.persona.rules if not r.say])
         # Replying rules, highest priority first; sorted() is stable so file order breaks ties.
-        self._replies = sorted((r for r in self.persona.rules if r.say), key=lambda r: -r.priority)
+        self._replies = _RuleIndex(
+            sorted((r for r in self.persona.rules if r.say), key=lambda r: -r.priority)
+        )
 
     # --- reading ---
 
@@ -303,10 +305,12 @@ class CallSession:
 
     def _respond(self, acts: set[str], events: set[str]) -> list[Turn]:
         st = self.state
-        for rule in self._reactions:
+        for rule in self._reactions.candidates(acts):
             if self._matches(rule, acts, events):
                 self._fire(rule)
-        chosen = next((r for r in self._replies if self._matches(r, acts, events)), None)
+        chosen = next(
+            (r for r in self._replies.candidates(acts) if self._matches(r, acts, events)), None
+        )
         if chosen is not None:
             self._fire(chosen)
             text = self._pick(chosen.id, chosen.say)
@@ -356,26 +360,41 @@ class CallSession:
 
     def _holds(self, c: Condition, acts: set[str], events: set[str]) -> bool:
         st = self.state
-        checks: Iterable[bool] = (
-            all(x in acts for x in c.acts),
-            not c.any_acts or any(x in acts for x in c.any_acts),
-            not any(x in acts for x in c.no_acts),
-            all(x in st.said for x in c.said),
-            not any(x in st.said for x in c.not_said),
-            not c.stage or st.stage in c.stage,
-            st.stage not in c.not_stage,
-            all(x in st.facts for x in c.facts),
-            not any(x in st.facts for x in c.not_facts),
-            all(x in events for x in c.events),
-            not any(x in events for x in c.no_events),
-            all(x in st.told for x in c.told),
-            not any(x in st.told for x in c.not_told),
-            all(x in st.flags for x in c.flags),
-            c.turn is None or c.turn.test(st.trainee_turns),
-            all(cmp.test(st.meters.get(m, 0.0)) for m, cmp in c.meters.items()),
-            all(cmp.test(self.loaded.traits.get(t, 0.0)) for t, cmp in c.traits.items()),
-        )
-        if not all(checks):
+        # Cheapest, most selective tests first; each returns as soon as the rule is out.
+        if c.stage and st.stage not in c.stage:
+            return False
+        if c.not_stage and st.stage in c.not_stage:
+            return False
+        if c.acts and not all(x in acts for x in c.acts):
+            return False
+        if c.any_acts and not any(x in acts for x in c.any_acts):
+            return False
+        if c.no_acts and any(x in acts for x in c.no_acts):
+            return False
+        if c.events and not all(x in events for x in c.events):
+            return False
+        if c.no_events and any(x in events for x in c.no_events):
+            return False
+        if c.facts and not all(x in st.facts for x in c.facts):
+            return False
+        if c.not_facts and any(x in st.facts for x in c.not_facts):
+            return False
+        if c.said and not all(x in st.said for x in c.said):
+            return False
+        if c.not_said and any(x in st.said for x in c.not_said):
+            return False
+        if c.told and not all(x in st.told for x in c.told):
+            return False
+        if c.not_told and any(x in st.told for x in c.not_told):
+            return False
+        if c.flags and not all(x in st.flags for x in c.flags):
+            return False
+        if c.turn is not None and not c.turn.test(st.trainee_turns):
+            return False
+        if c.meters and not all(cmp.test(st.meters.get(m, 0.0)) for m, cmp in c.meters.items()):
+            return False
+        traits = self.loaded.traits
+        if c.traits and not all(cmp.test(traits.get(t, 0.0)) for t, cmp in c.traits.items()):
             return False
         # The dice are rolled last, and only for otherwise matching rules, so adding an
         # unrelated rule elsewhere does not change which replies a seed produces.
@@ -432,6 +451,31 @@ class CallSession:
     def _add(self, turn: Turn) -> Turn:
         self.turns.append(turn)
         return turn
+
+
+class _RuleIndex:
+    """Rules in evaluation order, indexed by the acts they need.
+
+    A rule that requires acts can only match a line carrying one of them, so a turn looks at the
+    rules for its own acts plus the rules with no act condition, instead of every rule.
+    """
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self.rules = rules
+        self._always: list[int] = []
+        self._by_act: dict[str, list[int]] = {}
+        for i, rule in enumerate(rules):
+            needed = rule.when.acts[:1] or rule.when.any_acts
+            if not needed:
+                self._always.append(i)
+            for act in needed:
+                self._by_act.setdefault(act, []).append(i)
+
+    def candidates(self, acts: set[str]) -> list[Rule]:
+        found = set(self._always)
+        for act in acts:
+            found.update(self._by_act.get(act, ()))
+        return [self.rules[i] for i in sorted(found)]
 
 
 def _ordered_events(events: set[str]) -> list[str]:
