@@ -4,12 +4,19 @@ Trainers edit the built-in library at the repository root; a plain ``pip install
 ship it, so the folders are installed as ``collectsim/library/personas`` and ``.../scenarios``.
 """
 
+from pathlib import Path
+
 from setuptools import find_packages, setup
 
+HERE = Path(__file__).parent
 LIBRARY = {
-    "collectsim.library.personas": "personas",
-    "collectsim.library.scenarios": "scenarios",
-    "collectsim.library.scenarios.tests": "scenarios/tests",
+    name: folder
+    for name, folder in {
+        "collectsim.library.personas": "personas",
+        "collectsim.library.scenarios": "scenarios",
+        "collectsim.library.scenarios.tests": "scenarios/tests",
+    }.items()
+    if (HERE / folder).is_dir()
 }
 
 setup(
