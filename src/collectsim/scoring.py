@@ -10,7 +10,8 @@ How a dimension is scored (see docs/rubric.md): criteria with positive points ar
 the points of those that apply to this call are rescaled to add up to 100, so each finding shows
 its real weight. A missed one shows as minus what it would have given. Criteria with negative
 points are deductions, charged per failure (up to their limit). A dimension is 100 minus every
-negative finding, kept within 0-100; a critical flag caps professionalism and overall.
+negative finding (up to rounding), kept within 0-100; a critical flag caps professionalism and
+overall.
 """
 
 from __future__ import annotations
@@ -528,7 +529,7 @@ def score(record: CallRecord, loaded: Loaded, rubric: Rubric | None = None) -> S
     for dim in DIMENSIONS:
         earnable: list[tuple[Criterion, Verdict]] = []
         dim_findings: list[tuple[int, Finding]] = []
-        lost = 0
+        deducted = 0
         for idx, c in enumerate(rules.criteria):
             if c.dimension != dim or not applies(c, loaded):
                 continue
@@ -541,10 +542,15 @@ def score(record: CallRecord, loaded: Loaded, rubric: Rubric | None = None) -> S
                 for t in failures[: c.limit]:
                     f = _finding(c, c.points, Hit(t.n or None, t.text or None))
                     dim_findings.append((idx, f))
-                    lost -= c.points
+                    deducted -= c.points
             elif verdict.status not in ("na", "pending"):
                 earnable.append((c, verdict))
+        earned = 100.0
         if earnable:
+            # The score uses exact fractions (so it can only fall when something is missed);
+            # the findings show whole-point shares, which may differ from it by rounding.
+            possible = sum(c.points for c, _ in earnable)
+            earned = 100.0 * sum(c.points * v.earned for c, v in earnable) / possible
             shares = _shares([c.points for c, _ in earnable])
             index = {c.id: i for i, c in enumerate(rules.criteria)}
             for (c, v), share in zip(earnable, shares, strict=True):
@@ -553,8 +559,7 @@ def score(record: CallRecord, loaded: Loaded, rubric: Rubric | None = None) -> S
                     dim_findings.append((index[c.id], _finding(c, gained, v.met)))
                 if share - gained:
                     dim_findings.append((index[c.id], _finding(c, gained - share, v.missed)))
-                    lost += share - gained
-        scores[dim] = max(0, min(100, 100 - lost))
+        scores[dim] = max(0, min(100, _round(earned) - deducted))
         dim_findings.sort(key=lambda x: (x[0], _turn_key(x[1]), -x[1].points))
         findings += [f for _, f in dim_findings]
     flags.sort(key=lambda f: (f.turn, f.kind))

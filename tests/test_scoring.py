@@ -1,0 +1,672 @@
+"""The scorecard, judged the way a trainee would: did the right lines earn and lose the points?
+
+Most tests build a transcript directly (turns with acts, events and debtor tags), so each one
+states exactly the behaviour it scores. A few drive a `CallSession` to check the scorer on what
+the engine really produces, and the core-scenario tests replay scripted calls end to end.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import TypeAdapter
+
+from collectsim.engine import CallSession
+from collectsim.models import Loaded, Persona, Scenario
+from collectsim.rubric import CHECKS, RubricError, load_rubric, parse_criterion, parse_rubric
+from collectsim.scoring import Scorecard, render_scorecard, score
+from collectsim.transcript import Agreement, CallRecord, Turn
+
+# --- building calls -----------------------------------------------------------------------------
+
+CASE: dict[str, Any] = {
+    "creditor": {"name": "Acme Tools"},
+    "collector": {"name": "Sam", "company": "Acme Tools"},
+    "debtor": {"name": "Chris Lee"},
+    "invoices": [{"number": "4471", "amount": 1200, "due": "2026-10-03"}],
+}
+PERSONA: dict[str, Any] = {
+    "id": "tester",
+    "type": "test",
+    "stages": ["opening", "talking", "agreed"],
+    "traits": {"monthly_budget": 200, "right_party": 1},
+    "rules": [
+        {"id": "why", "when": {"acts": ["ask_reason"]}, "do": {"tag": ["give_reason"]},
+         "say": ["I lost my job last month."]},
+        {"id": "plan-ok", "when": {"acts": ["offer_plan"], "events": ["offer_affordable"]},
+         "do": {"tag": ["agree"], "outcome": "payment_plan", "stage": "agreed"},
+         "say": ["Yes, I can do that."]},
+        {"id": "bye", "when": {"acts": ["close_call"]}, "do": {"tag": ["goodbye"]},
+         "say": ["Bye."]},
+    ],
+    "fallback": {"default": ["Okay."]},
+}
+
+
+def make_loaded(traits: dict[str, float] | None = None, **scenario: Any) -> Loaded:
+    data = {
+        "id": "inline",
+        "title": "Inline test scenario",
+        "persona": "tester",
+        "case": CASE,
+        "authority": {"plan": {"max_months": 12, "min_instalment": 100}},
+        "success": ["payment_plan"],
+        **scenario,
+    }
+    persona = TypeAdapter(Persona).validate_python(PERSONA)
+    return Loaded(
+        scenario=TypeAdapter(Scenario).validate_python(data),
+        persona=persona,
+        traits={**persona.traits, **(traits or {})},
+        meters={},
+    )
+
+
+def T(text: str, *acts: str, events: tuple[str, ...] = (), amounts: tuple[float, ...] = (),
+      dates: tuple[str, ...] = ()) -> Turn:
+    slots = (("amounts", list(amounts)), ("dates", list(dates)))
+    return Turn(0, "trainee", text, acts=acts, events=events, slots=slots)
+
+
+def D(text: str, *tags: str) -> Turn:
+    return Turn(0, "debtor", text, tags=tags)
+
+
+def S(kind: str, text: str = "", in_call: bool = False) -> Turn:
+    return Turn(0, "system", text or kind, kind=kind, in_call=in_call)
+
+
+def call(*turns: Turn, finished: bool = True, outcome: str = "no_agreement",
+         terms: dict[str, Any] | None = None, ended_by: str | None = "trainee") -> CallRecord:
+    """A record from turns (numbered here); `terms` make an agreement at the first 'agree'."""
+    numbered = tuple(dataclasses.replace(t, n=i + 1) for i, t in enumerate(turns))
+    agreement = None
+    if terms is not None:
+        at = next(t.n for t in numbered if {"agree", "promise"} & set(t.tags))
+        agreement = Agreement(outcome=outcome, turn=at, **terms)
+    return CallRecord(
+        scenario="inline", seed=0, outcome=outcome, turns=numbered,
+        notes=tuple(t.text for t in numbered if t.kind == "note"),
+        agreement=agreement, ended_by=ended_by if finished else None,  # type: ignore[arg-type]
+        finished=finished,
+    )
+
+
+PLAN = {"total": 1200.0, "instalment": 200.0, "instalments": 6, "dates": ("the 1st of December",)}
+
+
+def good_turns() -> list[Turn]:
+    """An exemplary call against the inline scenario, as the analyser would tag it."""
+    return [
+        S("send_documents", "Sent invoice to the debtor before the call."),
+        S("check_payments", "Ledger checked: no payments received. Outstanding: $1,200."),
+        S("call_start", "Calling Chris Lee...", in_call=True),
+        D("Hello?"),
+        T("Hi, this is Sam from Acme Tools, am I speaking with Chris Lee?",
+          "greet", "introduce_self", "verify_identity"),
+        D("Yes, speaking.", "answer"),
+        T("I'm calling about invoice 4471 for $1,200, due on October 3rd.",
+          "state_purpose", "state_facts", events=("correct_amount", "correct_invoice"),
+          amounts=(1200,), dates=("October 3rd",)),
+        D("Oh. Right.", "answer"),
+        T("Can you tell me what's been happening?", "ask_reason"),
+        D("I lost my job last month.", "give_reason"),
+        T("I'm sorry to hear that, that sounds really hard.", "empathize"),
+        D("Thanks.", "calm_down"),
+        T("What could you realistically pay each month?", "ask_affordability"),
+        D("Maybe $200.", "counter_offer"),
+        T("We can do $200 a month over 6 months starting the 1st of December.", "offer_plan",
+          events=("offer_affordable",), amounts=(200,), dates=("the 1st of December",)),
+        D("Yes, I can do that.", "agree"),
+        T("So to confirm: $200 a month for 6 months from the 1st of December, by card.",
+          "summarize_agreement", amounts=(200,), dates=("the 1st of December",)),
+        D("That's right.", "agree"),
+        T("I'll email you a written confirmation today and a reminder before each payment.",
+          "next_steps"),
+        S("note", "Payment plan agreed: $200 a month for 6 months from Dec 1.", in_call=True),
+        T("Thanks for your time, Chris. Goodbye.", "close_call"),
+        D("Bye.", "goodbye"),
+        S("call_end", "Call ended. Outcome: payment_plan.", in_call=True),
+    ]
+
+
+def good_call(**kw: Any) -> CallRecord:
+    return call(*good_turns(), outcome="payment_plan", terms=PLAN, **kw)
+
+
+def by_id(card: Scorecard, cid: str) -> list[Any]:
+    return [f for f in card.findings if f.id == cid]
+
+
+def points(card: Scorecard, cid: str) -> int:
+    return sum(f.points for f in by_id(card, cid))
+
+
+def replace_line(turns: list[Turn], old: str, new: Turn | None) -> list[Turn]:
+    """The same call with one trainee line changed (or dropped)."""
+    out = [t for t in turns if t.text != old]
+    if new is not None:
+        out.insert(next(i for i, t in enumerate(turns) if t.text == old), new)
+    assert len(out) == len(turns) - (new is None)
+    return out
+
+
+# --- the rubric file and its validation ----------------------------------------------------
+
+
+def test_default_rubric_covers_every_dimension_with_tips_and_known_checks() -> None:
+    rubric = load_rubric()
+    dims = {c.dimension for c in rubric.criteria}
+    assert dims == {"preparation", "professionalism", "empathy", "close"}
+    for c in rubric.criteria:
+        assert c.check in CHECKS
+        assert c.tip, f"{c.id} has no tip"
+        assert c.label
+    assert rubric.caps == {"professionalism": 20, "overall": 40}
+    critical = {c.flag for c in rubric.criteria if c.critical}
+    assert critical == {"threaten", "insult", "pressure", "third_party_disclosure"}
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"id": "x", "dimension": "empathy", "points": 5, "label": "l", "check": "no_such"},
+         "criterion 'x': unknown check 'no_such'"),
+        ({"id": "x", "dimension": "empathy", "points": 5, "label": "l", "check": "act_within",
+          "args": {"act": "state_purpse"}}, "did you mean 'state_purpose'"),
+        ({"id": "x", "dimension": "empathy", "points": 5, "label": "l", "check": "act_within"},
+         "criterion 'x': check 'act_within' needs args.act"),
+        ({"id": "x", "dimension": "empaty", "points": 5, "label": "l", "check": "no_act"},
+         "did you mean 'empathy'"),
+        ({"id": "x", "dimension": "empathy", "points": 0, "label": "l", "check": "no_act",
+          "args": {"act": "dismiss"}}, "points must be a whole number other than 0"),
+        ({"id": "x", "dimension": "empathy", "points": -5, "label": "l", "check": "no_act",
+          "args": {"act": "dismiss"}, "critical": True}, "critical needs a flag"),
+        ({"id": "x", "dimension": "close", "points": 5, "label": "l", "check": "phrase",
+          "args": {"pattern": "dead(line"}}, "not a valid regular expression"),
+        ({"id": "x", "dimension": "close", "points": 5, "label": "l", "check": "phrase",
+          "args": {"pattern": "a", "colour": "red"}}, "has no argument 'colour'"),
+        ({"id": "x", "dimension": "close", "points": 5, "label": "l", "check": "no_act",
+          "args": {"act": "dismiss"}, "only_if": {"call_typ": "agency"}},
+         "did you mean 'call_type'"),
+    ],
+)
+def test_invalid_criteria_are_refused_with_the_criterion_named(raw: dict, message: str) -> None:
+    with pytest.raises(RubricError) as err:
+        parse_criterion(raw)
+    assert message in str(err.value)
+
+
+def test_rubric_file_errors_name_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "mine.yaml"
+    bad.write_text("criteria:\n  - {id: a, dimension: close, points: 5, label: l, check: nope}\n")
+    with pytest.raises(RubricError, match=r"mine\.yaml.*unknown check 'nope'"):
+        load_rubric(bad)
+    dup = tmp_path / "dup.yaml"
+    dup.write_text(
+        "criteria:\n"
+        "  - {id: a, dimension: close, points: 5, label: l, check: no_act, args: {act: dismiss}}\n"
+        "  - {id: a, dimension: close, points: 5, label: l, check: no_act, args: {act: insult}}\n"
+    )
+    with pytest.raises(RubricError, match="'a' is used twice"):
+        load_rubric(dup)
+
+
+def test_scenario_overrides_are_validated_with_clear_errors() -> None:
+    bad_disable = make_loaded(rubric={"disable": ["smal_talk"]})
+    with pytest.raises(RubricError, match="did you mean 'small_talk'"):
+        score(good_call(), bad_disable)
+    bad_criterion = make_loaded(rubric={"criteria": [
+        {"id": "deadline", "dimension": "close", "points": 10, "label": "deadline",
+         "check": "phrase"}]})
+    with pytest.raises(RubricError, match=r"'deadline': check 'phrase' needs args\.pattern"):
+        score(good_call(), bad_criterion)
+    clash = make_loaded(rubric={"criteria": [
+        {"id": "polite_end", "dimension": "close", "points": 10, "label": "x",
+         "check": "act_present", "args": {"act": "close_call"}}]})
+    with pytest.raises(RubricError, match="'polite_end' already exists"):
+        score(good_call(), clash)
+
+
+def test_parse_rubric_rejects_bad_weights_and_caps() -> None:
+    ok = [{"id": "a", "dimension": "close", "points": 5, "label": "l", "check": "no_act",
+           "args": {"act": "insult"}}]
+    with pytest.raises(RubricError, match="unknown dimension 'kindness'"):
+        parse_rubric({"weights": {"kindness": 2}, "criteria": ok})
+    with pytest.raises(RubricError, match="at least one dimension"):
+        parse_rubric({"weights": dict.fromkeys(
+            ("preparation", "professionalism", "empathy", "close"), 0), "criteria": ok})
+    with pytest.raises(RubricError, match=r"caps\.overall"):
+        parse_rubric({"caps": {"overall": 140}, "criteria": ok})
+
+
+# --- an exemplary call ------------------------------------------------------------------------
+
+
+def test_exemplary_call_scores_full_marks_with_evidence_for_every_point() -> None:
+    card = score(good_call(), make_loaded())
+    assert card.scores == {"preparation": 100, "professionalism": 100, "empathy": 100,
+                           "close": 100, "overall": 100}
+    assert card.flags == ()
+    assert not card.capped
+    assert all(f.points > 0 for f in card.findings)
+    # Every point is tied to the line that earned it (except "never did X" kinds of credit).
+    for f in card.findings:
+        if f.id != "respectful_tone":
+            assert f.turn is not None and f.evidence, f
+    summary = by_id(card, "summary_matches")[0]
+    assert summary.evidence.startswith("So to confirm")
+    # Points in each dimension are shares of 100.
+    for dim in ("preparation", "professionalism", "empathy", "close"):
+        assert sum(f.points for f in card.findings if f.dimension == dim) == 100
+
+
+def test_scorecard_json_has_the_cli_contract_keys() -> None:
+    card = score(call(*good_turns()[:6], T("I'll have you ARRESTED", "threaten")), make_loaded())
+    data = card.to_json()
+    assert set(data) == {"scores", "flags", "findings"}
+    assert set(data["scores"]) == {"preparation", "professionalism", "empathy", "close", "overall"}
+    assert all(isinstance(v, int) for v in data["scores"].values())
+    assert set(data["flags"][0]) == {"kind", "turn", "text", "critical"}
+    assert set(data["findings"][0]) == {"dimension", "criterion", "points", "turn", "evidence",
+                                        "tip", "id"}
+
+
+# --- preparation ----------------------------------------------------------------------------
+
+
+def test_documents_sent_during_the_call_do_not_count_as_preparation() -> None:
+    turns = [t for t in good_turns() if t.kind != "send_documents"]
+    turns.insert(5, S("send_documents", "Sent invoice to the debtor during the call.", True))
+    card = score(call(*turns, outcome="payment_plan", terms=PLAN), make_loaded())
+    (f,) = by_id(card, "documents_sent")
+    assert f.points < 0
+    assert f.evidence == "Sent invoice to the debtor during the call."
+    assert card.scores["preparation"] < 100
+
+
+def test_wrong_amount_loses_points_with_the_quote_as_evidence() -> None:
+    wrong = T("I'm calling about invoice 4471 for $2,100.", "state_purpose", "state_facts",
+              events=("wrong_amount", "correct_invoice"), amounts=(2100,))
+    turns = replace_line(good_turns(), good_turns()[6].text, wrong)
+    card = score(call(*turns, outcome="payment_plan", terms=PLAN), make_loaded())
+    (f,) = by_id(card, "wrong_facts")
+    assert f.points == -10
+    assert f.evidence == wrong.text
+    assert f.turn == 7
+    assert card.scores["preparation"] == 90  # the invoice number was still right
+
+
+def test_discussing_the_debt_before_verifying_loses_at_that_line() -> None:
+    turns = good_turns()
+    turns[4] = T("Hi, this is Sam from Acme Tools about your unpaid invoice.",
+                 "greet", "introduce_self", "state_purpose", events=("disclosed_unverified",))
+    card = score(call(*turns, outcome="payment_plan", terms=PLAN), make_loaded())
+    (f,) = by_id(card, "right_party_first")
+    assert f.points < 0 and f.turn == 5
+    assert "unpaid invoice" in f.evidence
+
+
+def test_payments_check_is_required_before_asking_for_money_only() -> None:
+    no_check = [t for t in good_turns() if t.kind != "check_payments"]
+    # Never asked for money outright: nothing to check before, so nothing charged.
+    card = score(call(*no_check, outcome="payment_plan", terms=PLAN), make_loaded())
+    assert by_id(card, "payments_checked") == []
+    asks = T("Can you pay the $1,200 today?", "request_payment", amounts=(1200,))
+    card = score(call(*no_check[:6], asks, D("No.", "refuse")), make_loaded())
+    (f,) = by_id(card, "payments_checked")
+    assert f.points < 0 and f.evidence == asks.text
+
+
+def test_plan_for_outcomes_is_scored_only_where_the_scenario_asks_for_it() -> None:
+    plain = score(good_call(), make_loaded())
+    assert by_id(plain, "plan_made") == []
+    required = score(good_call(), make_loaded(plan_required=True))
+    (f,) = by_id(required, "plan_made")
+    assert f.points < 0 and f.turn is None
+    planned = good_turns()
+    planned[:0] = [S("plan", "Plan if payment_plan: up to 6 months"),
+                   S("plan", "Plan if refuses: demand letter")]
+    card = score(call(*planned, outcome="payment_plan", terms=PLAN),
+                 make_loaded(plan_required=True))
+    assert points(card, "plan_made") > 0
+
+
+# --- professionalism ------------------------------------------------------------------------
+
+
+def test_purpose_after_the_second_line_is_late_and_the_small_talk_is_quoted() -> None:
+    turns = good_turns()
+    chat1 = T("How's the weather over there?", "small_talk")
+    chat2 = T("Did you watch the game last night?", "small_talk")
+    chat3 = T("My team lost again, can you believe it?", "small_talk")
+    turns[6:6] = [chat1, D("Fine."), chat2, D("No."), chat3, D("Okay...")]
+    card = score(call(*turns, outcome="payment_plan", terms=PLAN), make_loaded())
+    (late,) = by_id(card, "purpose_early")
+    assert late.points < 0 and late.evidence == chat1.text  # what was said instead
+    chat = by_id(card, "small_talk")
+    assert [f.evidence for f in chat] == [chat2.text, chat3.text]  # one remark is fine
+    assert card.scores["professionalism"] < 60
+
+
+def test_redirect_is_credited_only_when_it_answers_a_drift() -> None:
+    turns = good_turns()
+    redirect = T("Let's get back to the invoice, shall we?", "redirect")
+    turns[8:8] = [redirect, D("Sure.")]
+    card = score(call(*turns, outcome="payment_plan", terms=PLAN), make_loaded())
+    assert by_id(card, "redirected_drift") == []  # nothing to redirect: no credit, no loss
+    drifted = good_turns()
+    drifted[7] = D("Oh, that reminds me of my cousin's wedding...", "drift")
+    drifted[8:8] = [redirect, D("Right, sorry.")]
+    card = score(call(*drifted, outcome="payment_plan", terms=PLAN), make_loaded())
+    (f,) = by_id(card, "redirected_drift")
+    assert f.points > 0 and f.turn == 9
+    ignored = good_turns()
+    ignored[7] = D("Oh, that reminds me of my cousin's wedding...", "drift")
+    card = score(call(*ignored, outcome="payment_plan", terms=PLAN), make_loaded())
+    (f,) = by_id(card, "redirected_drift")
+    assert f.points < 0 and f.evidence == ignored[8].text
+
+
+def test_threat_raises_a_critical_flag_and_caps_the_score() -> None:
+    turns = good_turns()
+    threat = T("Pay today or I'll send someone round to your house.", "threaten")
+    turns.insert(10, threat)
+    card = score(call(*turns, outcome="payment_plan", terms=PLAN), make_loaded())
+    (flag,) = card.flags
+    assert (flag.kind, flag.turn, flag.text, flag.critical) == ("threaten", 11, threat.text, True)
+    assert card.capped
+    assert card.scores["professionalism"] <= 20
+    assert card.scores["overall"] <= 40
+    assert points(card, "threaten") == -30
+    assert by_id(card, "respectful_tone")[0].evidence == threat.text
+
+
+def test_shouting_and_dismissing_are_flagged_but_do_not_cap() -> None:
+    turns = good_turns()
+    turns.insert(10, T("THAT IS NOT MY PROBLEM!!!", "dismiss", events=("shouting",)))
+    card = score(call(*turns, outcome="payment_plan", terms=PLAN), make_loaded())
+    assert {(f.kind, f.critical) for f in card.flags} == {("shouting", False), ("dismiss", False)}
+    assert not card.capped
+    assert card.scores["empathy"] < 100 and card.scores["professionalism"] < 100
+    assert card.scores["overall"] > 40
+
+
+def test_discussing_the_debt_with_a_third_party_is_critical() -> None:
+    turns = [
+        S("call_start", in_call=True), D("Hello, Chris's phone, this is Pat."),
+        T("Hi Pat, I'm calling about Chris's overdue invoice of $1,200.", "greet",
+          "state_purpose", "state_facts", amounts=(1200,)),
+        D("Oh? I'm just the roommate."),
+    ]
+    card = score(call(*turns), make_loaded(traits={"right_party": 0}))
+    assert [(f.kind, f.critical) for f in card.flags] == [("third_party_disclosure", True)]
+    assert card.scores["overall"] <= 40
+    # The same line to the debtor themself is no disclosure.
+    assert score(call(*turns), make_loaded()).flags == ()
+
+
+def test_agency_call_needs_the_collector_disclosure() -> None:
+    agency = make_loaded(call_type="agency")
+    card = score(good_call(), agency)
+    (f,) = by_id(card, "collector_disclosure")
+    assert f.points < 0
+    assert [fl.kind for fl in card.flags] == ["missing_disclosure"]
+    turns = good_turns()
+    turns[6] = dataclasses.replace(turns[6], acts=(*turns[6].acts, "disclose_collector"))
+    card = score(call(*turns, outcome="payment_plan", terms=PLAN), agency)
+    assert points(card, "collector_disclosure") > 0 and card.flags == ()
+    assert by_id(score(good_call(), make_loaded()), "collector_disclosure") == []
+
+
+# --- empathy ---------------------------------------------------------------------------------
+
+
+def test_saying_i_understand_every_line_farms_nothing() -> None:
+    """Empathy earns points only where it answers the debtor, and only once per reason."""
+    base = score(good_call(), make_loaded())
+    farmed = [
+        dataclasses.replace(t, acts=(*t.acts, "empathize"), text=t.text + " I understand.")
+        if t.speaker == "trainee" else t
+        for t in good_turns()
+    ]
+    card = score(call(*farmed, outcome="payment_plan", terms=PLAN), make_loaded())
+    assert card.scores == base.scores
+    assert len(by_id(card, "acknowledged_reason")) == 1
+
+
+def test_sympathy_that_answers_nothing_is_not_credited() -> None:
+    turns = good_turns()
+    # The debtor explains; the trainee moves straight on and says "I understand" much later.
+    turns[10] = T("So, about the money.", "request_payment")
+    turns.insert(14, T("I understand.", "empathize"))
+    card = score(call(*turns, outcome="payment_plan", terms=PLAN), make_loaded())
+    (f,) = by_id(card, "acknowledged_reason")
+    assert f.points < 0 and f.turn == 11 and f.evidence == "So, about the money."
+
+
+def test_asking_for_money_before_the_reason_loses_empathy() -> None:
+    turns = good_turns()
+    demand = T("I need the full $1,200 paid today.", "request_payment", amounts=(1200,))
+    turns.insert(8, demand)
+    turns.insert(9, D("I can't.", "refuse"))
+    card = score(call(*turns, outcome="payment_plan", terms=PLAN), make_loaded())
+    (f,) = by_id(card, "asked_reason")
+    assert f.points < 0 and f.evidence == demand.text
+
+
+def test_pushing_past_what_is_affordable_after_a_refusal_loses() -> None:
+    turns = good_turns()
+    push = T("Then make it $600 a month.", "offer_plan", events=("offer_unaffordable",),
+             amounts=(600,))
+    turns[14:14] = [push, D("I can't do that.", "refuse")]
+    card = score(call(*turns, outcome="payment_plan", terms=PLAN), make_loaded())
+    (f,) = by_id(card, "pushed_past_limit")
+    assert f.points == -15 and f.evidence == push.text
+
+
+def test_interrupting_loses_empathy_each_time_up_to_the_limit() -> None:
+    turns = good_turns()
+    for i in (8, 10, 12):
+        turns[i] = dataclasses.replace(turns[i], events=("interruption",))
+    card = score(call(*turns, outcome="payment_plan", terms=PLAN), make_loaded())
+    assert [f.points for f in by_id(card, "interrupted")] == [-10, -10]
+
+
+def test_sympathy_counts_for_more_with_a_genuine_hardship() -> None:
+    """With the hardship trait, a call that ignores the reason loses more empathy."""
+    turns = good_turns()
+    turns[10] = T("Okay.")
+    record = call(*turns, outcome="payment_plan", terms=PLAN)
+    plain = score(record, make_loaded())
+    hardship = score(record, make_loaded(traits={"hardship": 1}))
+    assert by_id(plain, "hardship_acknowledged") == []
+    assert points(hardship, "hardship_acknowledged") < 0
+    assert hardship.scores["empathy"] < plain.scores["empathy"]
+    assert score(good_call(), make_loaded(traits={"hardship": 1})).scores["empathy"] == 100
+
+
+# --- close -----------------------------------------------------------------------------------
+
+
+def _with_summary(line: Turn) -> CallRecord:
+    turns = replace_line(good_turns(), good_turns()[16].text, line)
+    return call(*turns, outcome="payment_plan", terms=PLAN)
+
+
+def test_a_summary_stuffed_with_keywords_but_no_amount_earns_nothing() -> None:
+    stuffed = T("To summarise the agreement we agreed on the agreed terms, confirmed.",
+                "summarize_agreement")
+    card = score(_with_summary(stuffed), make_loaded())
+    (f,) = by_id(card, "summary_matches")
+    assert f.points < 0 and f.evidence == stuffed.text
+
+
+def test_a_summary_with_the_wrong_amount_or_date_earns_nothing() -> None:
+    wrong_amount = T("So that's $250 a month from the 1st of December.", "summarize_agreement",
+                     amounts=(250,), dates=("the 1st of December",))
+    assert points(score(_with_summary(wrong_amount), make_loaded()), "summary_matches") < 0
+    wrong_date = T("So that's $200 a month from the 15th of January.", "summarize_agreement",
+                   amounts=(200,), dates=("the 15th of January",))
+    assert points(score(_with_summary(wrong_date), make_loaded()), "summary_matches") < 0
+    other_words = T("Right: 200 dollars every month, first one Dec 1.", "summarize_agreement",
+                    amounts=(200,), dates=("Dec 1",))
+    assert points(score(_with_summary(other_words), make_loaded()), "summary_matches") > 0
+
+
+def test_without_an_agreement_a_calm_next_step_is_what_counts() -> None:
+    opening = good_turns()[:10]
+    calm = T("I'll send you a letter confirming the balance and call again next week.",
+             "next_steps")
+    angry = T("Next step is legal, and they'll take everything you own.", "next_steps",
+              "threaten")
+    end = [T("Thanks, goodbye.", "close_call"), D("Bye.", "goodbye")]
+    card = score(call(*opening, calm, D("Okay."), *end), make_loaded())
+    assert by_id(card, "summary_matches") == []  # no agreement: no summary expected
+    assert points(card, "next_steps") > 0
+    card = score(call(*opening, angry, D("..."), *end), make_loaded())
+    (f,) = by_id(card, "next_steps")
+    assert f.points < 0 and f.evidence == angry.text
+
+
+def test_notes_must_record_the_outcome() -> None:
+    def with_note(text: str) -> Scorecard:
+        turns = [S("note", text, True) if t.kind == "note" else t for t in good_turns()]
+        return score(call(*turns, outcome="payment_plan", terms=PLAN), make_loaded())
+
+    assert points(with_note("Agreed instalments of 200 monthly."), "notes_outcome") > 0
+    assert points(with_note("Chris will pay $200 from December."), "notes_outcome") > 0
+    (f,) = by_id(with_note("Nice chat, seemed tired."), "notes_outcome")
+    assert f.points < 0 and f.evidence == "Nice chat, seemed tired."
+    no_notes = [t for t in good_turns() if t.kind != "note"]
+    (f,) = by_id(score(call(*no_notes, outcome="payment_plan", terms=PLAN), make_loaded()),
+                 "notes_outcome")
+    assert f.points < 0 and f.turn is None and f.evidence is None
+
+
+def test_a_call_the_debtor_hangs_up_on_has_no_polite_end() -> None:
+    turns = [*good_turns()[:10], T("Pay now.", "request_payment"), D("Goodbye!", "hang_up")]
+    card = score(call(*turns, ended_by="debtor"), make_loaded())
+    (f,) = by_id(card, "polite_end")
+    assert f.points < 0 and f.evidence == "Pay now."
+    assert card.scores["close"] == 0
+
+
+# --- live scoring ------------------------------------------------------------------------------
+
+
+def prefixes(record: CallRecord) -> list[CallRecord]:
+    n = len(record.turns)
+    return [dataclasses.replace(record, turns=record.turns[:k], finished=k == n,
+                                ended_by=record.ended_by if k == n else None,
+                                agreement=record.agreement if record.agreement and
+                                record.agreement.turn <= k else None)
+            for k in range(1, n + 1)]
+
+
+END_ONLY = {"summary_matches", "next_steps", "notes_outcome", "polite_end"}
+
+
+def test_live_scoring_never_charges_end_of_call_criteria_early() -> None:
+    record = call(*good_turns()[:12], T("Hmm.", ), D("Okay."), outcome="payment_plan")
+    for partial in prefixes(record)[:-1]:
+        card = score(partial, make_loaded())
+        charged = {f.id for f in card.findings if f.points < 0}
+        assert not charged & END_ONLY, (len(partial.turns), charged)
+    # Midway through a good call the coach view already shows the good work so far.
+    mid = score(prefixes(record)[9], make_loaded())
+    assert mid.scores["preparation"] == 100 and points(mid, "asked_reason") > 0
+
+
+def test_final_score_equals_the_live_score_at_the_last_turn() -> None:
+    for record in (good_call(), call(*good_turns()[:9], T("YOU IDIOT", "insult"))):
+        cards = [score(p, make_loaded()) for p in prefixes(record)]
+        assert cards[-1] == score(record, make_loaded())
+        assert all(isinstance(v, int) for c in cards for v in c.scores.values())
+
+
+# --- scenario adjustments ------------------------------------------------------------------------
+
+
+def test_scenario_weights_disable_and_own_criteria() -> None:
+    turns = good_turns()
+    turns[10] = T("Okay.")  # empathy suffers
+    record = call(*turns, outcome="payment_plan", terms=PLAN)
+    even = score(record, make_loaded())
+    heavy = score(record, make_loaded(rubric={"weights": {"empathy": 3}}))
+    assert heavy.scores["empathy"] == even.scores["empathy"]
+    assert heavy.scores["overall"] < even.scores["overall"]
+    off = score(record, make_loaded(rubric={"disable": ["acknowledged_reason"]}))
+    assert by_id(off, "acknowledged_reason") == []
+    assert off.scores["empathy"] > even.scores["empathy"]
+    deadline = {"id": "deadline", "dimension": "close", "points": 20,
+                "label": "mentioned the settlement deadline", "tip": "Say when it must be paid.",
+                "check": "phrase", "args": {"pattern": r"\b(deadline|by (the )?\d+)"}}
+    own = make_loaded(rubric={"criteria": [deadline]})
+    (f,) = by_id(score(record, own), "deadline")
+    assert f.points < 0 and f.criterion == "mentioned the settlement deadline"
+    turns[18] = T("Remember the deadline is the 1st.", "next_steps")
+    said = score(call(*turns, outcome="payment_plan", terms=PLAN), own)
+    assert points(said, "deadline") > 0
+
+
+# --- the printed card ----------------------------------------------------------------------------
+
+
+def test_rendered_card_is_short_narrow_and_leads_with_best_and_worst() -> None:
+    turns = good_turns()
+    turns.insert(10, T("Stop making excuses, you liar.", "insult", "dismiss"))
+    card = score(call(*turns, outcome="payment_plan", terms=PLAN), make_loaded())
+    text = render_scorecard(card)
+    lines = text.splitlines()
+    assert all(len(line) <= 100 for line in lines)
+    for word in ("preparation", "professionalism", "empathy", "close", "overall", "capped",
+                 "CRITICAL", "insult", "STRONGEST", "WEAKEST", "Stop making excuses"):
+        assert word in text
+    assert text.index("STRONGEST") < text.index("WEAKEST")
+    worst = card.weakest(3)
+    assert {"insult", "respectful_tone"} <= {f.id for f in worst}
+    assert all(f"{f.points:+d}" in text for f in worst)
+    assert len(lines) < 45
+
+
+# --- against the real engine -------------------------------------------------------------------
+
+
+def test_scoring_a_real_session_replays_identically() -> None:
+    """Same scenario, seed and lines give the same card; the card ignores engine internals."""
+    script = [
+        ("act", "send-documents"), ("act", "check-payments"),
+        ("say", "Hi, this is Sam from Acme Tools. Am I speaking with Chris Lee?"),
+        ("say", "I'm calling about invoice 4471 for $1,200, which was due on October 3."),
+        ("say", "Can you tell me what happened?"),
+        ("say", "I'm so sorry to hear that, that must be hard."),
+        ("say", "We could do $200 a month over 6 months."),
+        ("act", "note", "Payment plan agreed: $200 a month for 6 months."),
+        ("say", "Thank you, goodbye."),
+        ("act", "end"),
+    ]
+
+    def play(seed: int) -> tuple[CallRecord, list[CallRecord]]:
+        session = CallSession(make_loaded(), seed=seed)
+        live = []
+        for kind, *args in script:
+            session.act(*args) if kind == "act" else session.say(*args)
+            live.append(session.record())
+        return session.record(), live
+
+    first, live = play(7)
+    again, _ = play(7)
+    loaded = make_loaded()
+    assert score(first, loaded) == score(again, loaded)
+    assert score(live[-1], loaded) == score(first, loaded)
+    stripped = dataclasses.replace(first, facts=frozenset(), final_stage=None, final_meters=())
+    assert score(stripped, loaded) == score(first, loaded)
+    card = score(first, loaded)
+    assert card.scores["preparation"] >= 75
+    assert points(card, "documents_sent") > 0
+    for record in live:  # the coach view works after every step
+        assert all(0 <= v <= 100 for v in score(record, loaded).scores.values())
