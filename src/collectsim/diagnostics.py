@@ -67,6 +67,9 @@ class LoadError(Exception):
     """
 
     diagnostics: tuple[Diagnostic, ...]
+    #: For problems that did not stop parsing (duplicate keys, bad tags or dates), the data and
+    #: marks that were still built, so the loader can go on and report every other problem too.
+    partial: tuple[Any, Any] | None = None
 
     def __init__(self, diagnostics: Iterable[Diagnostic] | Diagnostic) -> None:
         if isinstance(diagnostics, Diagnostic):

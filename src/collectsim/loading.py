@@ -35,6 +35,7 @@ Kind = Literal["persona", "scenario"]
 PLACEHOLDERS: frozenset[str] = frozenset(
     {
         "debtor.name",
+        "debtor.first_name",
         "debtor.company",
         "collector.name",
         "collector.company",
@@ -70,16 +71,30 @@ def is_placeholder(name: str) -> bool:
 
 
 def did_you_mean(word: Any, choices: Iterable[str]) -> str | None:
-    """The closest of ``choices`` to ``word``, if it is close enough to be a likely typo."""
-    options = [c for c in choices if isinstance(c, str)]
-    if not isinstance(word, str) or not word or not options:
-        return None
-    from rapidfuzz import fuzz, process, utils
+    """The closest of ``choices`` to ``word``, if it is close enough to be a likely typo.
 
-    best = process.extractOne(
-        word, options, scorer=fuzz.ratio, processor=utils.default_process, score_cutoff=60
-    )
-    return best[0] if best else None
+    Jaro-Winkler favours a shared start ('greting' -> 'greet', 'paid' -> 'paid_in_full'); when the
+    first letters differ, plain edit similarity is used so that a shared ending alone ('ending'
+    vs 'opening') does not produce a misleading suggestion.
+    """
+    if not isinstance(word, str) or not word:
+        return None
+    from rapidfuzz import fuzz
+    from rapidfuzz.distance import JaroWinkler
+
+    w = word.strip().lower()
+    best, best_score = None, 80.0
+    for choice in choices:
+        if not isinstance(choice, str):
+            continue
+        c = choice.lower()
+        if c[:1] == w[:1]:
+            score = JaroWinkler.normalized_similarity(w, c) * 100
+        else:
+            score = fuzz.ratio(w, c)
+        if score > best_score:
+            best, best_score = choice, score
+    return best
 
 
 def _suggest(word: Any, choices: Iterable[str]) -> str:
@@ -225,9 +240,9 @@ def _translate(
             if set(expected) == vocab:
                 hint = _suggest(value, expected) or where
                 return at(f"unknown {noun} {_got(value)}{hint}", f"unknown-{noun}", pos)
-        hint = _suggest(value, expected)
+        best = did_you_mean(value, expected)
         listing = f"expected one of: {', '.join(expected)}"
-        hint = f"{hint[:-1]}; {listing})" if hint else f" ({listing})"
+        hint = f" (did you mean '{best}'? {listing})" if best else f" ({listing})"
         where = f"key {_got(value)}" if on_key else _got(value)
         return at(f"unknown value {where} for {_subject(path)}{hint}", "unknown-value", pos)
     if kind in ("float_parsing", "float_type", "finite_number"):
@@ -283,6 +298,8 @@ def _translate(
         return at(f"{what} must have at least {n} {items}", "empty-list")
     if kind == "value_error":
         msg = str(err.get("msg", "")).removeprefix("Value error, ")
+        if msg.startswith("expected "):
+            return at(f"{what} must be {msg.removeprefix('expected ')}", "bad-value")
         return at(f"{what}: {msg}", "bad-value")
     return at(f"{what}: {err.get('msg', 'invalid value')}", kind)
 
@@ -444,16 +461,6 @@ def _check_persona(data: dict[str, Any], marks: Marks, filename: str) -> list[Di
                 key=True,
             )
         c.replies(replies, ("fallback", name), traits)
-    if stages and "default" not in fallback:
-        missing = [s for s in stages if s not in fallback]
-        if missing:
-            c.warn(
-                ("fallback",) if "fallback" in data else (),
-                "no fallback reply for stage(s) "
-                f"{_listing(missing)}: add a 'default' under 'fallback'",
-                "no-fallback",
-                key=True,
-            )
     c.replies(data.get("opening"), ("opening",), traits)
     c.replies(data.get("hangup_line"), ("hangup_line",), traits)
     return c.out
@@ -587,7 +594,9 @@ def _load(path: Path, hint: Kind | None) -> _File:
         data, marks = load_yaml(f.raw, f.name)
     except LoadError as e:
         f.diagnostics.extend(e.diagnostics)
-        return f
+        if e.partial is None:
+            return f
+        data, marks = e.partial
     f.data, f.marks = data, marks
     found = _kind_of(data)
     if hint is None:
@@ -617,9 +626,11 @@ def _load(path: Path, hint: Kind | None) -> _File:
         return f
     assert f.kind is not None
     f.obj, problems = _validate(f.kind, data, marks, f.name)
-    f.diagnostics.extend(problems)
     check = _check_persona if f.kind == "persona" else _check_scenario
-    f.diagnostics.extend(check(data, marks, f.name))
+    problems.extend(check(data, marks, f.name))
+    # A value the YAML layer already reported (a bad date) must not be reported twice.
+    reported = {(d.line, d.col) for d in f.diagnostics}
+    f.diagnostics.extend(d for d in problems if (d.line, d.col) not in reported)
     f.diagnostics.sort(key=sort_key)
     return f
 
@@ -867,10 +878,11 @@ def load_library(extra: Sequence[Path] = (), paths: Sequence[Path] | None = None
                 lib._add(_load(path, kind), report=False)
     persona_ids = sorted({*lib.personas, *(i for k, i in lib._broken if k == "persona")})
     for f in files:
-        if f.kind != "scenario" or not isinstance(f.obj, Scenario) or f.marks is None:
+        # Raw data, so that a scenario with other errors still gets these checks.
+        ref = (f.data or {}).get("persona")
+        if f.kind != "scenario" or not isinstance(ref, str) or f.marks is None:
             continue
         assert f.data is not None
-        ref = f.obj.persona
         persona = lib.personas.get(ref)
         if persona is not None:
             lib.diagnostics.extend(_check_binding(f.data, f.marks, f.name, persona))

@@ -120,7 +120,9 @@ def load_yaml(text_or_bytes: str | bytes, filename: str) -> tuple[Any, Marks]:
         msg = f"lists and mappings are nested too deeply (more than {MAX_DEPTH} levels)"
         raise LoadError.at(filename, 1, 1, msg, "yaml-depth") from None
     if builder.errors:
-        raise LoadError(builder.errors)
+        err = LoadError(builder.errors)
+        err.partial = (data, builder.marks)
+        raise err
     return data, builder.marks
 
 
