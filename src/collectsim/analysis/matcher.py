@@ -39,13 +39,31 @@ from collectsim.analysis.result import Analysis
 from collectsim.analysis.slots import SlotExtractor, is_shouting
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_REGEX_ESCAPE = re.compile(r"\\[a-zA-Z]|\(\?P?<[a-z_]+>")
-_WORD = re.compile(r"[a-z]{2,}")
+_REGEX_ESCAPE = re.compile(r"\\[a-zA-Z]|\(\?P?<[a-z_]+>|\(\?<?[=!:]")
+# A pattern word, maybe with one-letter options: "neighbou?rs", "instal+ments", "summari[sz]e".
+_WORD = re.compile(r"(?:[a-z]|\[[a-z]+\])(?:[a-z]|\[[a-z]+\]|(?<=[a-z\]])[?+])*")
+_UNIT = re.compile(r"([a-z])([?+]?)|\[([a-z]+)\]([?]?)")
+
+
+def _expand(chunk: str) -> list[str]:
+    """All spellings of a pattern word: "neighbou?rs" -> neighbours, neighbors."""
+    words = [""]
+    for letter, quant, klass, kquant in _UNIT.findall(chunk):
+        options = list(klass) if klass else [letter]
+        if quant == "+":
+            options = [letter, letter * 2]
+        if quant == "?" or kquant == "?":
+            options = [*options, ""]
+        words = [w + o for w in words for o in options][:64]
+    return words
 
 
 def regex_words(source: str) -> list[str]:
-    """Literal words of a pattern (for the typo-correction vocabulary)."""
-    return _WORD.findall(_REGEX_ESCAPE.sub(" ", source))
+    """Literal words of a pattern, all spellings (the typo-correction vocabulary)."""
+    words = []
+    for chunk in _WORD.findall(_REGEX_ESCAPE.sub(" ", source)):
+        words.extend(w for w in _expand(chunk) if len(w) >= 2)
+    return words
 
 
 def load_yaml(name: str) -> Any:
@@ -54,9 +72,35 @@ def load_yaml(name: str) -> Any:
     return yaml.load(text, Loader=_Loader)
 
 
-def _union(patterns: Iterable[str]) -> re.Pattern[str] | None:
-    parts = [f"(?:{p})" for p in patterns]
-    return re.compile("|".join(parts)) if parts else None
+def _anchor(source: str) -> str:
+    """Rewrite a pattern for the space-padded line: a leading ``\\b`` becomes a literal space."""
+    # "^"/"$" mean the start/end of a sentence: the line keeps ". " tokens for .?!;
+    if source.startswith("^"):
+        source = "(?:^|(?<= \\.)) " + source[1:]
+    if source.endswith("$") and not source.endswith("\\$"):
+        source = source[:-1] + "(?= \\. | $)"
+    if source.startswith("\\b"):
+        return " " + source[2:]
+    return source
+
+
+def _union(patterns: Iterable[str]) -> tuple[re.Pattern[str], ...]:
+    """Alternations of an act's patterns, ready for the space-padded line.
+
+    Speed, not semantics: the line is matched as " w1 w2 ... " and every pattern that starts at a
+    word boundary is rewritten to start with a literal space. All branches of that alternation
+    then share the literal prefix, which Python's re factors out and scans for quickly (about 2x
+    faster than ``\\b`` branches). Other patterns (``^``, look-behinds) go in a second regex.
+    """
+    spaced = [_anchor(p) for p in patterns]
+    fast = [p[1:] for p in spaced if p.startswith(" ")]
+    other = [p for p in spaced if not p.startswith(" ")]
+    out = []
+    if fast:
+        out.append(re.compile(" (?:" + "|".join(f"(?:{p})" for p in fast) + ")"))
+    if other:
+        out.append(re.compile("|".join(f"(?:{p})" for p in other)))
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -64,9 +108,9 @@ class ActRule:
     """One act's compiled knowledge from acts.yaml."""
 
     name: str
-    pattern: re.Pattern[str] | None
-    slot_pattern: re.Pattern[str] | None
-    unless: re.Pattern[str] | None
+    patterns: tuple[re.Pattern[str], ...]
+    slot_patterns: tuple[re.Pattern[str], ...]
+    unless: tuple[re.Pattern[str], ...]
     negatable: bool
 
 
@@ -117,20 +161,28 @@ class Analyser:
         self._phrase_len = np.array([len(p) for p in self.phrases], dtype=np.int64)
 
     def _negated(self, tokens_before: str) -> bool:
-        words = tokens_before.split()[-self.negation_window :]
+        """A negator among the last few tokens of the same sentence."""
+        words = tokens_before.rsplit(" . ", 1)[-1].split()[-self.negation_window :]
         return any(w in self._negators for w in words)
 
-    def _pattern_hit(self, pattern: re.Pattern[str], line: str, negatable: bool) -> bool:
-        for m in pattern.finditer(line):
-            if not negatable or not self._negated(line[: m.start()]):
-                return True
+    def _pattern_hit(
+        self, patterns: tuple[re.Pattern[str], ...], line: str, negatable: bool
+    ) -> bool:
+        for pattern in patterns:
+            if not negatable:
+                if pattern.search(line):
+                    return True
+                continue
+            for m in pattern.finditer(line):
+                if not self._negated(line[: m.start()]):
+                    return True
         return False
 
     def _phrase_hits(self, line: str) -> set[int]:
         """Rule indices whose phrases occur (fuzzily) in the line: one cdist call."""
         if not self.phrases:
             return set()
-        padded = f" {line} "
+        padded = line
         scores = process.cdist(
             [padded], self.phrases, scorer=self.scorer, score_cutoff=self.score_cutoff
         )[0]
@@ -150,18 +202,18 @@ class Analyser:
     def analyse(self, text: str) -> Analysis:
         """Acts and slots of one trainee line; never raises on any input."""
         cleaned = clean(text)
-        line = " ".join(self.normalizer.tokens(cleaned))
+        line = " " + " ".join(self.normalizer.tokens(cleaned)) + " "
         amounts, invoices, dates, instalments = self.slots.extract(cleaned)
         has_slot = bool(amounts or invoices or dates)
         found: set[str] = set()
-        phrase_hits = self._phrase_hits(line) if line else set()
+        phrase_hits = self._phrase_hits(line) if len(line) > 2 else set()
         for index, rule in enumerate(self.rules):
             hit = index in phrase_hits
-            if not hit and rule.pattern is not None:
-                hit = self._pattern_hit(rule.pattern, line, rule.negatable)
-            if not hit and has_slot and rule.slot_pattern is not None:
-                hit = self._pattern_hit(rule.slot_pattern, line, rule.negatable)
-            if hit and rule.unless is not None and rule.unless.search(line):
+            if not hit:
+                hit = self._pattern_hit(rule.patterns, line, rule.negatable)
+            if not hit and has_slot:
+                hit = self._pattern_hit(rule.slot_patterns, line, rule.negatable)
+            if hit and any(u.search(line) for u in rule.unless):
                 hit = False
             if hit:
                 found.add(rule.name)

@@ -46,7 +46,7 @@ _SUFFIXES = (
     (re.compile(r"\b(it|that|what|there|here|he|she|who|where|how|let)'s\b"), r"\1 is"),
     (re.compile(r"'s?\b"), ""),
 )
-_TOKEN = re.compile(r"[^\W_]+(?:[.,]\d+)*")
+_TOKEN = re.compile(r"[^\W_]+(?:[.,]\d+[^\W_]*)*|[.?!;]+")
 
 
 def clean(text: object) -> str:
@@ -92,7 +92,10 @@ class Normalizer:
         vocab = self.vocabulary
         speak = self.textspeak
         for tok in _TOKEN.findall(text):
-            if tok in speak:
+            if tok[0] in ".?!;":
+                if out and out[-1] != ".":
+                    out.append(".")  # sentence boundary: patterns use it as ^ and $
+            elif tok in speak:
                 out.extend(speak[tok].split())
             elif tok in vocab or len(tok) < TYPO_MIN_LEN or not tok.isalpha():
                 out.append(tok)

@@ -8,7 +8,7 @@ number or the year of a date is never also counted as money.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 from collectsim.analysis.result import DateMention
 
@@ -68,7 +68,7 @@ _AMOUNT_PATTERNS = [
         r"|euros?|pounds?|gbp|quid)\b)",
         re.IGNORECASE,
     ),
-    re.compile(rf"\b(?P<n>\d+(?:\.\d+)?)\s?(?P<mult>k|grand)\b", re.IGNORECASE),
+    re.compile(r"\b(?P<n>\d+(?:\.\d+)?)\s?(?P<mult>k|grand)\b", re.IGNORECASE),
     re.compile(
         rf"\b(?P<n>{_NUM})\s?(?:a|per|each|every|/)\s?(?:month|mo|week|wk|fortnight)\b",
         re.IGNORECASE,
@@ -109,6 +109,16 @@ def _instalment_patterns(n: str) -> list[re.Pattern[str]]:
         re.compile(rf"\b(?P<n>{n})[\s-]+(?:month|week)\s+(?:payment\s+)?plan\b", re.I),
     ]
 
+
+_DIGIT = re.compile(r"\d")
+_MONTH_STEMS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_WEEKDAY_STEMS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# Cheap pre-checks per date pattern (d: needs a digit, m: a month name, w: a weekday).
+_DATE_NEEDS = ("d", "dm", "dm", "d", "m", "w", "d")
+_CURRENCY_WORDS = ("dollar", "buck", "euro", "pound", "quid")
+_INSTALMENT_STEMS = ("payment", "instal", "month", "week", "split", "part", "plan", "chunk",
+                     "goes", "transfer", "lots", "mos", "wks")
+_INVOICE_STEMS = ("inv", "bill", "ref")
 
 _SHOUT_MARKS = re.compile(r"!{3,}|(?:[!?]\s*){4,}")
 
@@ -188,7 +198,10 @@ class SlotExtractor:
             (rf"\bin\s+(?:a|one|1)\s+(?:{week})\b", "in_1_week"),
             (rf"\bin\s+(?:two|2|a\s+couple\s+of)\s+(?:{week})s?\b", "in_2_weeks"),
         ]
-        self._relative = [(re.compile(p, re.I), r) for p, r in rel]
+        # One alternation, one scan: the label is the name of the group that matched.
+        self._relative_names = {f"r{i}": r for i, (_, r) in enumerate(rel)}
+        alternation = "|".join(f"(?P<r{i}>{p})" for i, (p, _) in enumerate(rel))
+        self._relative = re.compile(alternation, re.I)
         self._dates = [
             re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b"),
             re.compile(
@@ -217,6 +230,9 @@ class SlotExtractor:
 
     def invoices(self, text: str, taken: list[Span]) -> tuple[str, ...]:
         found: list[str] = []
+        low = text.lower()
+        if not any(w in low for w in _INVOICE_STEMS):
+            return ()
         for pattern in (_INVOICE, _INVOICE_BARE):
             for m in pattern.finditer(text):
                 span = m.span("id")
@@ -236,12 +252,20 @@ class SlotExtractor:
 
     def dates(self, text: str, taken: list[Span]) -> tuple[DateMention, ...]:
         found: list[tuple[int, DateMention]] = []
-        for pattern, relative in self._relative:
-            for m in pattern.finditer(text):
-                if _free(m.span(), taken):
-                    taken.append(m.span())
-                    found.append((m.start(), DateMention(text=m.group(0), relative=relative)))
-        for pattern in self._dates:
+        for m in self._relative.finditer(text):
+            if m.lastgroup and _free(m.span(), taken):
+                taken.append(m.span())
+                relative = self._relative_names[m.lastgroup]
+                found.append((m.start(), DateMention(text=m.group(0), relative=relative)))
+        low = text.lower()
+        digits = _DIGIT.search(text) is not None
+        months = any(m in low for m in _MONTH_STEMS)
+        weekdays = any(w in low for w in _WEEKDAY_STEMS)
+        for pattern, needs in zip(self._dates, _DATE_NEEDS, strict=True):
+            if ("d" in needs and not digits) or ("m" in needs and not months):
+                continue
+            if "w" in needs and not weekdays:
+                continue
             for m in pattern.finditer(text):
                 if not _free(m.span(), taken):
                     continue
@@ -273,7 +297,12 @@ class SlotExtractor:
 
     def amounts(self, text: str, taken: list[Span]) -> tuple[float, ...]:
         found: list[tuple[int, float]] = []
+        low = text.lower()
+        digits = _DIGIT.search(text) is not None
+        words = any(w in low for w in _CURRENCY_WORDS)
         for pattern in _AMOUNT_PATTERNS:
+            if not (words if pattern is _AMOUNT_PATTERNS[-1] else digits):
+                continue
             for m in pattern.finditer(text):
                 group = "w" if "w" in m.groupdict() else "n"
                 span = m.span(group)
@@ -290,6 +319,9 @@ class SlotExtractor:
         return tuple(dict.fromkeys(v for _, v in sorted(found)))
 
     def instalments(self, text: str) -> int | None:
+        low = text.lower()
+        if not any(w in low for w in _INSTALMENT_STEMS):
+            return None
         for pattern in self._instalments:
             m = pattern.search(text)
             if m:
@@ -309,7 +341,3 @@ class SlotExtractor:
         amounts = self.amounts(text, taken)
         return amounts, invoices, dates, self.instalments(text)
 
-
-def unique(items: Iterable[str]) -> tuple[str, ...]:
-    """Order-preserving de-duplication."""
-    return tuple(dict.fromkeys(items))

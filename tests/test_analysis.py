@@ -1,0 +1,266 @@
+"""Tests of the act analyser: accuracy floor on the labelled lines, slots, and robustness."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from collectsim.acts import ACT_SET, ACTS
+from collectsim.analysis import Analyser, Analysis, DateMention, analyse, default_analyser
+from collectsim.analysis.evaluate import evaluate, load_labelled
+
+LABELLED = Path(__file__).parent / "data" / "labelled_lines.yaml"
+SPLITS = load_labelled(LABELLED)
+
+
+def acts(text: str) -> tuple[str, ...]:
+    return analyse(text).acts
+
+
+# --- accuracy -------------------------------------------------------------------------------
+
+
+def test_labelled_set_is_substantial() -> None:
+    lines = [x for items in SPLITS.values() for x in items]
+    assert len(lines) >= 300
+    assert sum(1 for _, expected in lines if not expected) >= 40
+    for _, expected in lines:
+        assert set(expected) <= ACT_SET
+    for act in ACTS:
+        assert sum(1 for _, expected in lines if act in expected) >= 12, act
+
+
+#: Floors, not results. The held-out split was never used to write acts.yaml, so it is the honest
+#: estimate and gets a lower floor; dev and the whole set must stay at or above 0.9.
+FLOORS = {"dev": 0.9, "heldout": 0.85}
+
+
+@pytest.mark.parametrize("split", sorted(SPLITS))
+def test_macro_f1_floor(split: str) -> None:
+    report = evaluate(SPLITS[split], acts)
+    assert report.macro_f1 >= FLOORS.get(split, 0.9), "\n" + report.table()
+
+
+def test_macro_f1_floor_combined() -> None:
+    report = evaluate([x for items in SPLITS.values() for x in items], acts)
+    assert report.macro_f1 >= 0.9, "\n" + report.table()
+
+
+# --- acts -----------------------------------------------------------------------------------
+
+
+def test_multi_act_opening() -> None:
+    text = "Hi, this is Sam from Acme, am I speaking with Chris?"
+    assert acts(text) == ("greet", "introduce_self", "verify_identity")
+
+
+@pytest.mark.parametrize(
+    "text", ["Ok.", "Could you hold on a moment?", "hmm", "right", "", "   ", "!!", "???"]
+)
+def test_no_act_lines(text: str) -> None:
+    assert acts(text) == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "present", "absent"),
+    [
+        ("cn u pay 2day", {"request_payment"}, set()),
+        ("i undrstand", {"empathize"}, set()),
+        ("wat happened", {"ask_reason"}, set()),
+        (
+            "if we can't agree, the account goes to our legal team as the next step",
+            {"next_steps"},
+            {"threaten"},
+        ),
+        ("we'll have you arrested", {"threaten"}, set()),
+        ("I'll call your employer", {"threaten"}, set()),
+        ("I won't call your employer", set(), {"threaten"}),
+        ("I'm not threatening you", set(), {"threaten"}),
+        ("I'm not hanging up until you give me a date", {"pressure"}, set()),
+        ("excuses won't pay the bill", {"dismiss"}, set()),
+        ("you owe us", set(), {"state_facts"}),
+        ("you owe us $2,350", {"state_facts"}, set()),
+        ("we could split it into 4 monthly payments", {"offer_plan"}, {"request_payment"}),
+        ("I don't understand why you haven't paid", set(), {"empathize"}),
+    ],
+)
+def test_act_cases(text: str, present: set[str], absent: set[str]) -> None:
+    got = set(acts(text))
+    assert present <= got, got
+    assert not (absent & got), got
+
+
+# --- slots ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "amounts"),
+    [
+        ("the balance is $2,350", (2350.0,)),
+        ("2350 dollars", (2350.0,)),
+        ("could you do 2.5k", (2500.0,)),
+        ("€400 now", (400.0,)),
+        ("how about 400 a month", (400.0,)),
+        ("two hundred dollars today", (200.0,)),
+        ("invoice 4471 is overdue", ()),
+        ("it was due on October 3, 2026", ()),
+        ("pay 6 invoices", ()),
+        ("45 days late", ()),
+    ],
+)
+def test_amounts(text: str, amounts: tuple[float, ...]) -> None:
+    assert analyse(text).amounts == amounts
+
+
+@pytest.mark.parametrize(
+    ("text", "numbers"),
+    [
+        ("invoice 4471", ("4471",)),
+        ("inv #4471 is late", ("4471",)),
+        ("invoice number INV-4471", ("INV-4471",)),
+        ("invoices 4471 and 4472", ("4471", "4472")),
+        ("the invoice of $2,350", ()),
+    ],
+)
+def test_invoice_numbers(text: str, numbers: tuple[str, ...]) -> None:
+    assert analyse(text).invoice_numbers == numbers
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("due 2026-10-03", {"year": 2026, "month": 10, "day": 3}),
+        ("by October 3rd", {"month": 10, "day": 3}),
+        ("on 3 Oct", {"month": 10, "day": 3}),
+        ("paid on 10/3", {"month": 10, "day": 3}),
+        ("by friday", {"weekday": "friday"}),
+        ("tomorrow", {"relative": "tomorrow"}),
+        ("can u pay tmrw", {"relative": "tomorrow"}),
+        ("next week", {"relative": "next_week"}),
+        ("by the end of the month", {"relative": "end_of_month"}),
+        ("on the 15th", {"day": 15}),
+    ],
+)
+def test_dates(text: str, expected: dict[str, object]) -> None:
+    dates = analyse(text).dates
+    assert len(dates) == 1, dates
+    got = dates[0].to_json()
+    got.pop("text")
+    assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("over 6 months", 6),
+        ("6 monthly payments", 6),
+        ("six instalments", 6),
+        ("in 3 payments", 3),
+        ("split into 4", 4),
+        ("we could do twelve installments", 12),
+        ("pay the full amount", None),
+    ],
+)
+def test_instalments(text: str, count: int | None) -> None:
+    assert analyse(text).instalments == count
+
+
+@pytest.mark.parametrize(
+    ("text", "shouting"),
+    [
+        ("PAY THE INVOICE TODAY", True),
+        ("pay now!!!", True),
+        ("I need the INV number", False),
+        ("OK", False),
+        ("Hello, this is Sam.", False),
+    ],
+)
+def test_shouting(text: str, shouting: bool) -> None:
+    assert analyse(text).shouting is shouting
+
+
+def test_to_json_shape() -> None:
+    result = analyse("Invoice 4471 for $2,350 was due on October 3rd.").to_json()
+    assert json.loads(json.dumps(result)) == result
+    assert set(result) == {
+        "text", "acts", "amounts", "invoice_numbers", "dates", "instalments", "shouting"
+    }
+    assert result["invoice_numbers"] == ["4471"]
+    assert result["amounts"] == [2350.0]
+    assert result["dates"] == [{"text": "October 3rd", "month": 10, "day": 3}]
+    assert DateMention("x").to_json() == {"text": "x"}
+
+
+def test_benchmark_hooks() -> None:
+    analyser = default_analyser()
+    assert analyser.phrases and all(isinstance(p, str) for p in analyser.phrases)
+    assert callable(analyser.scorer)
+    assert 0 < analyser.score_cutoff <= 100
+
+
+def test_custom_data() -> None:
+    analyser = Analyser(
+        {"acts": {"greet": {"patterns": [r"\bahoy\b"]}}}, {"hy": "hello"}
+    )
+    assert analyser.analyse("AHOY there").acts == ("greet",)
+    assert analyser.analyse("hello").acts == ()
+    with pytest.raises(ValueError):
+        Analyser({"acts": {"not_an_act": {}}}, {})
+
+
+# --- robustness -----------------------------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_gives_an_analysis(text: str) -> None:
+    result = analyse(text)
+    assert isinstance(result, Analysis)
+    assert set(result.acts) <= ACT_SET
+    assert result.acts == tuple(a for a in ACTS if a in result.acts)
+    assert len(set(result.acts)) == len(result.acts)
+    assert analyse(text) == result  # deterministic
+    json.dumps(result.to_json())
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["pay", "u", "2day", "invoice", "#4471", "$2,350", "sorry", "arrested", "not",
+             "!!!", "[bold]", "\u202e", "\x00", "🙂", "10/3", "friday", "over", "6", "months"]
+        ),
+        max_size=40,
+    )
+)
+def test_word_soup(words: list[str]) -> None:
+    result = analyse(" ".join(words))
+    assert set(result.acts) <= ACT_SET
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a" * 100_000,
+        "pay now " * 12_500,
+        "\x00\x01\x02 [bold]hi[/bold] \u202eRTL\u202c 🙂" * 2000,
+        "9" * 100_000,
+        "!" * 100_000,
+        "$" * 50_000 + "1" * 50_000,
+    ],
+)
+def test_huge_and_strange_input(text: str) -> None:
+    import time
+
+    start = time.perf_counter()
+    result = analyse(text)
+    assert time.perf_counter() - start < 1.0
+    assert set(result.acts) <= ACT_SET
+
+
+def test_markup_and_controls_are_ignored() -> None:
+    assert acts("[bold]Hello[/bold]\x00, this is Sam from Acme") == ("greet", "introduce_self")
