@@ -51,10 +51,13 @@ def _now() -> dt.datetime:
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:
-    """SQLite hands timestamps back without their zone; they were written in UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=dt.UTC)
+    """Timestamps in UTC: SQLite hands them back without a zone (they were written in UTC),
+    PostgreSQL in the session's zone."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
 
 
 def _card_json(scorecard: Any) -> dict[str, Any] | None:
