@@ -474,3 +474,15 @@ def test_last_payment_without_payments_warns(tmp_path: Path, isolated: None) -> 
         "persona 'calm' says {last_payment.date} but this case has no payments: "
         "it would be shown as written"
     )
+
+
+def test_documented_examples_load(tmp_path: Path, isolated: None) -> None:
+    docs = Path(__file__).parents[1] / "docs"
+    for doc, kind in (("personas.md", "personas"), ("scenarios.md", "scenarios")):
+        block = re.search(r"```yaml\n(.*?)```", (docs / doc).read_text(), re.DOTALL)
+        assert block is not None
+        (tmp_path / kind).mkdir()
+        (tmp_path / kind / "example.yaml").write_text(block.group(1))
+    lib = load_library(paths=[tmp_path])
+    assert lib.diagnostics == []
+    assert lib.bind("first-late-payment").persona.id == "polite-but-broke"
