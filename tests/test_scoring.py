@@ -255,7 +255,7 @@ def test_exemplary_call_scores_full_marks_with_evidence_for_every_point() -> Non
     assert all(f.points > 0 for f in card.findings)
     # Every point is tied to the line that earned it (except "never did X" kinds of credit).
     for f in card.findings:
-        if f.id != "respectful_tone":
+        if f.id not in ("respectful_tone", "listened"):
             assert f.turn is not None and f.evidence, f
     summary = by_id(card, "summary_matches")[0]
     assert summary.evidence.startswith("So to confirm")

@@ -141,8 +141,11 @@ CHECKS: dict[str, CheckSpec] = {
     ),
     "no_act": CheckSpec(
         "occurrences",
-        "Every trainee line that does ACT.",
-        {"act": _a("acts", "The act(s)", required=True)},
+        "Every trainee line that does ACT (or raises EVENT, if given).",
+        {
+            "act": _a("acts", "The act(s)", required=True),
+            "event": _a("events", "Event(s) that count too"),
+        },
     ),
     "no_event": CheckSpec(
         "occurrences",

@@ -417,7 +417,8 @@ def _polite_end(call: Call, args: Mapping[str, Any]) -> Verdict:
 
 
 def _no_act(call: Call, args: Mapping[str, Any]) -> list[Turn]:
-    return [t for t in call.lines if _has(t, args["act"])]
+    events = args.get("event", ())
+    return [t for t in call.lines if _has(t, args["act"]) or any(e in t.events for e in events)]
 
 
 def _no_event(call: Call, args: Mapping[str, Any]) -> list[Turn]:
