@@ -240,9 +240,7 @@ def test_flawed_call_fails_its_own_way(name: str, seed: int) -> None:
     # A flawed call never earns a clean success: at most a forced promise, or (no close) an
     # agreement that the scorecard marks down.
     success = bind(record.scenario).scenario.success
-    assert (
-        outcome not in success or "forced_promise" in record.facts or name.endswith("-noclose")
-    )
+    assert outcome not in success or "forced_promise" in record.facts or name.endswith("-noclose")
 
 
 @pytest.mark.parametrize("name", [*GOOD, *sorted(FLAWED)])
