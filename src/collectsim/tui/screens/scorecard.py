@@ -1,0 +1,163 @@
+"""Scorecard: the bars, the outcome, flags and every finding with its evidence and a tip.
+
+Highlighting a finding brings the line that earned or lost it into view in the transcript.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from collectsim.tui.messages import NextScenario, Retry
+from collectsim.tui.text import literal
+from collectsim.tui.widgets.scorebars import ScoreBars
+from collectsim.tui.widgets.transcript import Transcript
+
+if TYPE_CHECKING:
+    from collectsim.tui.attempt import Attempt
+
+
+def finding_prompt(f: Any) -> Content:
+    sign = "$success" if f.points > 0 else "$error" if f.points < 0 else "$foreground-muted"
+    where = f" · line {f.turn}" if f.turn else ""
+    return Content.assemble(
+        (f"{f.points:+4d} ", f"bold {sign}"),
+        literal(f.criterion, one_line=True, limit=200),
+        "\n     ",
+        (f"{f.dimension}{where}", "$foreground-muted"),
+    )
+
+
+def outcome_content(outcome: str, success: list[str], ended_by: str | None) -> Content:
+    ok = outcome in success
+    parts: list[Any] = [
+        ("Outcome  ", "$foreground-muted"),
+        (outcome.replace("_", " "), "bold"),
+        ("  ✓ success" if ok else "  ✗ not a success here", "$success" if ok else "$error"),
+    ]
+    if ended_by == "debtor":
+        parts.append(("\nThe debtor ended the call.", "$foreground-muted"))
+    return Content.assemble(*parts)
+
+
+def flags_content(flags: Any) -> Content:
+    if not flags:
+        return Content("No conduct flags.").stylize("$foreground-muted")
+    lines = []
+    for fl in flags:
+        style = "bold $error" if fl.critical else "$warning"
+        where = f" (line {fl.turn})" if fl.turn else ""
+        lines.append(
+            Content.assemble(
+                (f"⚑ {fl.kind.replace('_', ' ')}{where}", style),
+                ("  critical" if fl.critical else "", "$error"),
+            )
+        )
+    return Content("\n").join(lines)
+
+
+class ScorecardScreen(Screen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "retry", "Retry"),
+        Binding("n", "next", "Next scenario"),
+        Binding("e", "app.export_script", "Export script"),
+        Binding("escape", "app.home", "Home"),
+    ]
+
+    def __init__(
+        self,
+        attempt: Attempt,
+        brief: dict[str, Any],
+        card: Any,
+        error: str | None,
+        *,
+        new_best: bool = False,
+    ) -> None:
+        super().__init__(id="scorecard")
+        self.attempt = attempt
+        self.brief = brief
+        self.card = card
+        self.error = error
+        self.new_best = new_best
+
+    def compose(self) -> ComposeResult:
+        overall = self.card.scores.get("overall") if self.card else None
+        title = [
+            ("Scorecard  ", "$foreground-muted"),
+            literal(self.brief["title"], "bold", one_line=True, limit=120),
+        ]
+        if self.new_best and overall is not None:
+            title.append(("   new best!", "$success"))
+        yield Static(Content.assemble(*title), id="card-title", classes="title-bar")
+        with Horizontal(id="card-top"):
+            yield ScoreBars(self.card.scores if self.card else {}, id="bars")
+            with Vertical(id="verdict"):
+                record = self.attempt.record()
+                yield Static(
+                    outcome_content(record.outcome, self.brief["success"], record.ended_by),
+                    id="outcome",
+                )
+                yield Static(flags_content(self.card.flags if self.card else ()), id="flags")
+        with Horizontal(id="card-body"):
+            yield OptionList(id="findings")
+            yield Transcript(self.brief["debtor"]["name"], id="card-transcript")
+        yield Static("", id="finding-detail")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one(Transcript).set_turns(list(self.attempt.turns))
+        findings = self.query_one("#findings", OptionList)
+        if self.error:
+            findings.add_option(
+                Option(literal(f"No scorecard: {self.error}", "$error"), disabled=True)
+            )
+        elif self.card is not None:
+            findings.add_options(
+                [Option(finding_prompt(f), id=str(i)) for i, f in enumerate(self.card.findings)]
+            )
+            if self.card.findings:
+                findings.highlighted = 0
+            else:
+                findings.add_option(
+                    Option(Content("No findings.").stylize("$foreground-muted"), disabled=True)
+                )
+        findings.focus()
+
+    def _finding(self, option: Option | None) -> Any:
+        if option is None or option.id is None or self.card is None:
+            return None
+        return self.card.findings[int(option.id)]
+
+    @on(OptionList.OptionHighlighted, "#findings")
+    @on(OptionList.OptionSelected, "#findings")
+    def _show_finding(self, event: OptionList.OptionHighlighted) -> None:
+        f = self._finding(event.option)
+        if f is None:
+            return
+        self.query_one(Transcript).highlight(f.turn)
+        parts: list[Any] = []
+        if f.evidence:
+            parts += [
+                ("“", "$foreground-muted"),
+                literal(f.evidence, "italic", limit=400),
+                ("”", "$foreground-muted"),
+            ]
+        if f.tip:
+            if parts:
+                parts.append("\n")
+            parts += [("Tip  ", "bold $accent"), literal(f.tip, limit=600)]
+        self.query_one("#finding-detail", Static).update(Content.assemble(*parts))
+
+    def action_retry(self) -> None:
+        self.post_message(Retry(self.attempt.scenario_id))
+
+    def action_next(self) -> None:
+        self.post_message(NextScenario(self.attempt.scenario_id))

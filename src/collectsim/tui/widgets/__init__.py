@@ -1,0 +1,1 @@
+"""Widgets shared by the screens; each takes plain data in and posts messages out."""

@@ -1,0 +1,100 @@
+"""The call transcript: one row per turn, trainee, debtor and system turns styled apart.
+
+A debtor's reply can be revealed word by word (`TurnView.reveal`) so the screen can show the
+debtor speaking at a human pace; the full text is always what the engine recorded.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from collectsim.tui.text import clean, literal
+
+if TYPE_CHECKING:
+    from collectsim.transcript import Turn
+
+SYSTEM_LABEL = "·"
+
+
+class TurnView(Horizontal):
+    """One turn: a speaker column and the words, wrapped beside it."""
+
+    def __init__(self, turn: Turn, who: str) -> None:
+        super().__init__(classes=f"turn -{turn.speaker}", id=f"turn-{turn.n}")
+        self.turn = turn
+        self.who = who
+        self.full = clean(turn.text)
+        self.shown = len(self.full)
+        self.cut = False
+
+    def compose(self):
+        yield Static(literal(self.who, one_line=True, limit=24), classes="who")
+        yield Static(self._content(), classes="said")
+
+    def _content(self) -> Content:
+        spoken = Content(self.full[: self.shown])
+        if self.turn.speaker == "system":
+            spoken = spoken.stylize("italic")
+        if self.cut:
+            rest = self.full[self.shown :]
+            return Content.assemble(
+                spoken, (rest, "strike $foreground-muted"), (" — cut off", "$warning")
+            )
+        if self.shown < len(self.full):
+            return Content.assemble(spoken, (" …", "$foreground-muted"))
+        return spoken
+
+    def reveal(self, chars: int) -> None:
+        """Show the first ``chars`` characters (the rest is still being said)."""
+        self.shown = max(0, min(chars, len(self.full)))
+        self.set_class(self.shown < len(self.full), "-speaking")
+        self.query_one(".said", Static).update(self._content())
+
+    def cut_off(self) -> None:
+        """The trainee talked over the rest: show it struck through."""
+        self.cut = self.shown < len(self.full)
+        self.remove_class("-speaking")
+        self.query_one(".said", Static).update(self._content())
+
+
+class Transcript(VerticalScroll, can_focus=True):
+    """A scrolling list of `TurnView`s; `highlight(n)` brings turn n into view."""
+
+    def __init__(self, debtor_name: str = "Debtor", **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.debtor_name = debtor_name.split()[0] if debtor_name.strip() else "Debtor"
+
+    def who(self, turn: Turn) -> str:
+        if turn.speaker == "trainee":
+            return "You"
+        if turn.speaker == "debtor":
+            return self.debtor_name
+        return SYSTEM_LABEL
+
+    def add_turn(self, turn: Turn, *, hidden: bool = False) -> TurnView:
+        """Append a turn; ``hidden`` starts it with no words shown (to be revealed)."""
+        view = TurnView(turn, self.who(turn))
+        if hidden:
+            view.shown = 0
+            view.add_class("-speaking")
+        self.mount(view)
+        self.scroll_end(animate=False)
+        return view
+
+    def set_turns(self, turns: list[Turn]) -> None:
+        self.remove_children()
+        self.mount_all([TurnView(t, self.who(t)) for t in turns])
+        self.scroll_end(animate=False)
+
+    def highlight(self, n: int | None) -> None:
+        for view in self.query(TurnView):
+            view.set_class(view.turn.n == n, "-highlight")
+        if n is None:
+            return
+        target = next((v for v in self.query(TurnView) if v.turn.n == n), None)
+        if target is not None:
+            self.scroll_to_widget(target, animate=False, center=True)
