@@ -308,7 +308,7 @@ class CallScreen(Screen):
     def _scorecard_pressed(self) -> None:
         self._to_scorecard()
 
-    # --- side panel --------------------------------------------------------------------------------
+    # --- side panel ------------------------------------------------------------------------------
 
     def action_side(self, which: str) -> None:
         switch = self.query_one("#side-switch", ContentSwitcher)
