@@ -223,6 +223,11 @@ def test_reactions_apply_before_the_reply_so_a_threat_can_end_the_call() -> None
         s.say("hello?")
 
 
+def test_hanging_up_voids_an_earlier_promise() -> None:
+    s = play(["offer_plan: how about 6 monthly payments of $200", "threaten: or else"])
+    assert s.outcome == "hung_up" and s.ended
+
+
 def test_meters_stay_within_their_bounds() -> None:
     s = play(["empathize: I understand", "empathize: I see"])
     assert s.state.meters["trust"] == 20

@@ -325,6 +325,10 @@ class CallSession:
         if st.outcome in AGREEMENTS and self.agreement is None:
             self._agree(st.outcome)
             st.facts.add("agreement")
+        if "hang_up" in tags and chosen is not None and chosen.do.outcome is None:
+            # Slamming the phone down voids whatever was said before it, unless the rule
+            # itself names the outcome (e.g. hanging up after a promise it means to keep).
+            st.outcome = "hung_up"
         if end or "hang_up" in tags:
             st.ended = True
             st.ended_by = "debtor"
