@@ -16,7 +16,14 @@ from pydantic import TypeAdapter
 
 from collectsim.engine import CallSession
 from collectsim.models import Loaded, Persona, Scenario
-from collectsim.rubric import CHECKS, RubricError, load_rubric, parse_criterion, parse_rubric
+from collectsim.rubric import (
+    CHECKS,
+    RubricError,
+    load_rubric,
+    parse_criterion,
+    parse_rubric,
+    validate_overrides,
+)
 from collectsim.scoring import Scorecard, render_scorecard, score
 from collectsim.transcript import Agreement, CallRecord, Turn
 
@@ -229,6 +236,18 @@ def test_scenario_overrides_are_validated_with_clear_errors() -> None:
          "check": "act_present", "args": {"act": "close_call"}}]})
     with pytest.raises(RubricError, match="'polite_end' already exists"):
         score(good_call(), clash)
+
+
+def test_scenario_rubric_blocks_can_be_checked_without_playing() -> None:
+    ok = make_loaded(rubric={"weights": {"empathy": 2}, "disable": ["small_talk"]})
+    rubric = validate_overrides(ok.scenario.rubric)
+    assert rubric.weights["empathy"] == 2
+    assert "small_talk" not in {c.id for c in rubric.criteria}
+    bad = make_loaded(rubric={"criteria": [{"id": "x", "dimension": "close", "points": 5,
+                                            "label": "x", "check": "no_act",
+                                            "args": {"act": "thretaen"}}]})
+    with pytest.raises(RubricError, match="did you mean 'threaten'"):
+        validate_overrides(bad.scenario.rubric)
 
 
 def test_parse_rubric_rejects_bad_weights_and_caps() -> None:

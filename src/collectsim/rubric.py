@@ -462,6 +462,14 @@ def load_rubric(path: Path | None = None) -> Rubric:
     return parse_rubric(data, where=path.name)
 
 
+def validate_overrides(overrides: RubricOverrides, rubric: Rubric | None = None) -> Rubric:
+    """The rubric a scenario's `rubric:` block produces; raises `RubricError` if it is wrong.
+
+    For `collectsim check`: a bad scenario rubric is then reported before anyone plays it.
+    """
+    return (rubric if rubric is not None else load_rubric()).with_overrides(overrides)
+
+
 __all__ = [
     "CHECKS",
     "DEFAULT_RUBRIC",
@@ -475,4 +483,5 @@ __all__ = [
     "load_rubric",
     "parse_criterion",
     "parse_rubric",
+    "validate_overrides",
 ]

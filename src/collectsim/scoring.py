@@ -17,6 +17,7 @@ overall.
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -620,10 +621,12 @@ def _finding_lines(f: Finding) -> list[str]:
     where = f"turn {f.turn}" if f.turn is not None else "never"
     head = f"  {f.points:+4d}  {f.criterion} ({f.dimension}, {where})"
     out = [_clip(head, WIDTH)]
+    pad = " " * 8
     if f.evidence:
-        out.append(_clip(f'        "{f.evidence}"', WIDTH))
+        quote = textwrap.wrap(f'"{f.evidence}"', WIDTH - len(pad), max_lines=2, placeholder='..."')
+        out += [pad + line for line in quote]
     if f.tip:
-        out.append(_clip(f"        tip: {f.tip}", WIDTH))
+        out += textwrap.wrap(f"tip: {f.tip}", WIDTH, initial_indent=pad, subsequent_indent=pad)
     return out
 
 
@@ -651,6 +654,9 @@ def render_scorecard(card: Scorecard, n: int = 3) -> str:
         out += ["", "WEAKEST"]
         for f in worst:
             out += _finding_lines(f)
+    rest = len(card.findings) - len(best) - len(worst)
+    if rest > 0:
+        out += ["", f"  ...and {rest} more finding{'s' * (rest > 1)} (--json lists them all)"]
     return "\n".join(out)
 
 
