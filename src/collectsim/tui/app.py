@@ -67,8 +67,10 @@ class CollectsimApp(App[int]):
         progress: Progress | None = None,
         clock: Callable[[], float] = time.monotonic,
         coach: bool = False,
+        builtin: bool = True,
     ) -> None:
         super().__init__()
+        self.builtin = builtin
         self.library_paths = [Path(p) for p in library]
         self.seed = seed
         self.speaking_pace = speaking_pace
@@ -104,7 +106,10 @@ class CollectsimApp(App[int]):
         try:
             from collectsim.loading import load_library
 
-            library = load_library(extra=self.library_paths)
+            if self.builtin:
+                library = load_library(extra=self.library_paths)
+            else:  # exactly these folders: hermetic tests and snapshots
+                library = load_library(paths=self.library_paths)
             import collectsim.briefing
             import collectsim.engine
 
@@ -364,7 +369,7 @@ class CollectsimApp(App[int]):
         except OSError as exc:
             self.notify(f"Could not save the script: {exc}", severity="error", markup=False)
             return
-        self.last_export = path
+        self.last_export: Path | None = path
         self.notify(str(path), title="Script saved", markup=False, timeout=6)
 
 
@@ -376,6 +381,7 @@ def make_app(
     data_dir: Path | None = None,
     clock: Callable[[], float] = time.monotonic,
     coach: bool = False,
+    builtin: bool = True,
 ) -> CollectsimApp:
     """The app as `run()`, `serve` and the tests build it."""
     return CollectsimApp(
@@ -385,6 +391,7 @@ def make_app(
         data_dir=data_dir,
         clock=clock,
         coach=coach,
+        builtin=builtin,
     )
 
 

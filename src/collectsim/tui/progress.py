@@ -23,6 +23,10 @@ class Progress(Protocol):
 
 
 def default_data_dir() -> Path:
+    """``COLLECTSIM_DATA_DIR`` if set (tests, shared machines), else the platform's data dir."""
+    env = os.environ.get("COLLECTSIM_DATA_DIR")
+    if env:
+        return Path(env).expanduser()
     from platformdirs import user_data_path
 
     return user_data_path("collectsim", appauthor=False)

@@ -43,7 +43,7 @@ class BriefingScreen(Screen):
     ]
 
     def __init__(self, attempt: Attempt, brief: dict[str, Any]) -> None:
-        super().__init__(id="briefing")
+        super().__init__()
         self.attempt = attempt
         self.brief = brief
 

@@ -65,7 +65,7 @@ class CallScreen(Screen):
     def __init__(
         self, attempt: Attempt, brief: dict[str, Any], *, pace: float, coach: bool, clock: Any
     ) -> None:
-        super().__init__(id="call")
+        super().__init__()
         self.attempt = attempt
         self.brief = brief
         self.pace = pace

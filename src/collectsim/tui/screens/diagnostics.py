@@ -25,7 +25,7 @@ class DiagnosticsScreen(Screen):
     ]
 
     def __init__(self, diagnostics: Sequence[Any], headline: str = "") -> None:
-        super().__init__(id="diagnostics")
+        super().__init__()
         self.diagnostics = list(diagnostics)
         self.headline = headline
 

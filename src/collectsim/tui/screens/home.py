@@ -54,7 +54,7 @@ class HomeScreen(Screen):
     ]
 
     def __init__(self) -> None:
-        super().__init__(id="home")
+        super().__init__()
         self.rows: list[ScenarioRow] = []
         self.trainee = ""
         self.loaded = False

@@ -81,7 +81,7 @@ class ScorecardScreen(Screen):
         *,
         new_best: bool = False,
     ) -> None:
-        super().__init__(id="scorecard")
+        super().__init__()
         self.attempt = attempt
         self.brief = brief
         self.card = card

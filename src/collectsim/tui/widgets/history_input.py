@@ -1,9 +1,14 @@
-"""A single-line input that remembers what was sent; Up/Down walk back through it."""
+"""A single-line input that remembers what was sent; Up/Down walk back through it.
+
+Pastes are joined into one line and clipped to ``max_length`` (Textual's Input would drop a
+paste that does not fit entirely), with a notification saying so.
+"""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.widgets import Input
 
@@ -34,3 +39,18 @@ class HistoryInput(Input):
         self._at = max(0, min(len(self.history), self._at + step))
         self.value = self.history[self._at] if self._at < len(self.history) else self._draft
         self.cursor_position = len(self.value)
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.stop()
+        text = " ".join(event.text.splitlines())
+        if not text:
+            return
+        start, end = sorted(self.selection)
+        if self.max_length:
+            room = self.max_length - (len(self.value) - (end - start))
+            if len(text) > room:
+                self.notify(
+                    f"Pasted text clipped to {self.max_length:,} characters.", severity="warning"
+                )
+                text = text[: max(room, 0)]
+        self.replace(text, start, end)

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from collectsim.transcript import Turn
 
 SYSTEM_LABEL = "·"
+#: Most of one turn shown in the transcript; the record keeps the whole line.
+TURN_LIMIT = 800
 
 
 class TurnView(Horizontal):
@@ -27,7 +29,7 @@ class TurnView(Horizontal):
         super().__init__(classes=f"turn -{turn.speaker}", id=f"turn-{turn.n}")
         self.turn = turn
         self.who = who
-        self.full = clean(turn.text)
+        self.full = clean(turn.text, limit=TURN_LIMIT)
         self.shown = len(self.full)
         self.cut = False
 
