@@ -133,7 +133,7 @@ async def send(pilot, text: str) -> None:
     await pilot.pause()
 
 
-# --- a whole call through every screen ------------------------------------------------------------
+# --- a whole call through every screen -----------------------------------------------------------
 
 
 @sync
@@ -258,7 +258,7 @@ async def test_exported_script_replays_the_same_call(tmp_path: Path) -> None:
     ]
 
 
-# --- literal text ----------------------------------------------------------------------------------
+# --- literal text --------------------------------------------------------------------------------
 
 
 @sync
@@ -319,7 +319,7 @@ async def test_control_characters_and_huge_paste_keep_the_layout(tmp_path: Path)
         assert call.query_one("#side").region.right <= 80
 
 
-# --- reload while editing ---------------------------------------------------------------------------
+# --- reload while editing ------------------------------------------------------------------------
 
 
 @sync
