@@ -35,8 +35,10 @@ def test_labelled_set_is_substantial() -> None:
 
 
 #: Floors, not results. The held-out split was never used to write acts.yaml, so it is the honest
-#: estimate and gets a lower floor; dev and the whole set must stay at or above 0.9.
-FLOORS = {"dev": 0.9, "heldout": 0.85}
+#: estimate and gets a lower floor; dev and the whole set must stay at or above 0.9. ``blind``
+#: (a second author's lines) scored 0.808 before any tuning: its floor is that figure rounded
+#: down, not what it reached after its errors were looked at.
+FLOORS = {"dev": 0.9, "heldout": 0.85, "blind": 0.8}
 
 
 @pytest.mark.parametrize("split", sorted(SPLITS))
