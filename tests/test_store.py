@@ -449,6 +449,16 @@ def test_resume_command(db_url, capsys, tmp_path, loaded):
     assert code == 2 and "finished" in err
 
 
+def test_forget_command(db_url, capsys):
+    for who in ("ana", "bo"):
+        _run(capsys, "play", SCENARIO, "--script", str(GOOD), "--db", db_url, "--trainee", who)
+    assert _run(capsys, "forget", "--trainee", "ana", "--db", db_url)[0] == 2  # needs --yes
+    code, out, _ = _run(capsys, "forget", "--trainee", "ana", "--yes", "--db", db_url)
+    assert code == 0 and "Deleted 1 attempt" in out
+    with Store(db_url) as store:
+        assert store.trainees() == ["bo"]
+
+
 def test_env_default_db_is_used(capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("COLLECTSIM_DB", str(tmp_path / "env.db"))
     assert _run(capsys, "play", SCENARIO, "--script", str(GOOD))[0] == 0

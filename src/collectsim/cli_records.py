@@ -195,6 +195,19 @@ def cmd_resume(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- forget ---
+
+
+def cmd_forget(args: argparse.Namespace) -> int:
+    """Delete every attempt of one trainee: records are kept only as long as training needs."""
+    if not args.yes:
+        raise UsageError(f"this deletes every attempt of '{args.trainee}'; add --yes to confirm")
+    with _open(args) as store:
+        n = store.delete_trainee(args.trainee)
+    print(f"Deleted {n} attempt(s) of {args.trainee}.")
+    return 0
+
+
 # --- wiring ---
 
 
@@ -239,3 +252,9 @@ def register(sub: Any, play_parser: argparse.ArgumentParser) -> None:
     s.add_argument("--json", action="store_true")
     _db_option(s)
     s.set_defaults(func=cmd_resume)
+
+    s = sub.add_parser("forget", help="delete every recorded attempt of one trainee")
+    s.add_argument("--trainee", metavar="NAME", required=True)
+    s.add_argument("--yes", action="store_true", help="really delete")
+    _db_option(s)
+    s.set_defaults(func=cmd_forget)
