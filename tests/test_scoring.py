@@ -441,6 +441,22 @@ def test_agency_call_needs_the_collector_disclosure() -> None:
     assert by_id(score(good_call(), make_loaded()), "collector_disclosure") == []
 
 
+def test_the_agency_disclosure_line_does_not_make_the_purpose_late() -> None:
+    """Verify, then disclose, then state the purpose: the natural agency opening is on time."""
+    agency = make_loaded(call_type="agency")
+    turns = good_turns()
+    turns[6:6] = [
+        T("This is an attempt to collect a debt by a debt collector.", "disclose_collector"),
+        D("Oh."),
+    ]
+    card = score(call(*turns, outcome="payment_plan", terms=PLAN), agency)
+    assert points(card, "purpose_early") > 0 and points(card, "collector_disclosure") > 0
+    chat = T("Lovely weather today, isn't it?", "small_talk", "disclose_collector")
+    turns[6] = chat  # a disclosure buried in small talk is still a delay
+    card = score(call(*turns, outcome="payment_plan", terms=PLAN), agency)
+    assert points(card, "purpose_early") < 0
+
+
 # --- empathy ---------------------------------------------------------------------------------
 
 
@@ -870,3 +886,4 @@ def test_core_scenario_flawed_call_loses_where_it_is_flawed(scenario_id: str, fl
     said = {t.text for t in record.turns}
     for f in lost:
         assert f.evidence is None or f.evidence in said
+

@@ -433,18 +433,6 @@ class PersonaOverrides:
 
 
 @_dc
-class Criterion:
-    """A scenario's own rubric criterion (full semantics in the rubric reference)."""
-
-    id: str
-    dimension: Literal["preparation", "professionalism", "empathy", "close"]
-    points: int
-    label: str
-    tip: str = ""
-    when: dict[str, Any] = Field(default_factory=dict)
-
-
-@_dc
 class RubricOverrides:
     weights: dict[Literal["preparation", "professionalism", "empathy", "close"], float] = Field(
         default_factory=dict, description="Dimension weights for overall; missing ones keep 1."

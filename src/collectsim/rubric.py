@@ -85,6 +85,11 @@ CHECKS: dict[str, CheckSpec] = {
         {
             "act": _a("acts", "The act(s)", required=True),
             "lines": _a("int", "How many opening lines", default=2),
+            "extend_for": _a(
+                "acts",
+                "Opening acts (e.g. the collector disclosure) whose lines do not use up the window",
+                default=(),
+            ),
         },
     ),
     "act_present": CheckSpec(

@@ -229,9 +229,14 @@ def _act_before(call: Call, args: Mapping[str, Any]) -> Verdict:
 
 def _act_within(call: Call, args: Mapping[str, Any]) -> Verdict:
     n = max(1, args["lines"])
-    for t in call.lines[:n]:
+    extend = args.get("extend_for") or ()
+    for i, t in enumerate(call.lines):
+        if i >= n:
+            break
         if _has(t, args["act"]):
             return met(t)
+        if extend and _has(t, extend) and not _has(t, ("small_talk",)):
+            n += 1  # a required opening line (e.g. the disclosure) is not a delay
     if len(call.lines) >= n:
         return missed(call.lines[n - 1])
     return call.open_or(missed(call.lines[-1] if call.lines else None))
