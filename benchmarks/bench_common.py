@@ -145,3 +145,23 @@ def example_scripts() -> list[tuple[str, Path]]:
         if sid is not None:
             out.append((sid, path))
     return out
+
+
+def profile_table(fn: Callable[[], object], top: int = 8) -> str:
+    """A markdown table of the functions with the most own time while running ``fn``."""
+    import cProfile
+    import pstats
+
+    prof = cProfile.Profile()
+    prof.enable()
+    fn()
+    prof.disable()
+    stats = pstats.Stats(prof)
+    table = stats.stats  # type: ignore[attr-defined]
+    total = sum(v[2] for v in table.values()) or 1.0
+    rows = sorted(table.items(), key=lambda kv: kv[1][2], reverse=True)[:top]
+    lines = ["| function | calls | own time | share |", "|---|---:|---:|---:|"]
+    for (file, line, name), (_, ncalls, tottime, _cum, _) in rows:
+        where = f"{file.rsplit('/', 1)[-1]}:{line} {name}" if line else name
+        lines.append(f"| `{where}` | {ncalls:,} | {tottime:.3f} s | {tottime / total:.0%} |")
+    return "\n".join(lines)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from bench_common import ROOT, Section
 
-RUNS = 3
+RUNS = 2
 TIMEOUT = 60
 HERE = Path(__file__).resolve().parent
 THEIRS = HERE / "tui_start.py"
@@ -48,8 +48,14 @@ def _env() -> dict[str, str]:
 
 
 def _wrapped(cmd: list[str]) -> dict[str, object]:
-    out = subprocess.run([sys.executable, "-c", _WRAPPER, *cmd], capture_output=True, text=True,
-                         env=_env(), cwd=ROOT, timeout=TIMEOUT + 30)
+    out = subprocess.run(
+        [sys.executable, "-c", _WRAPPER, *cmd],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        cwd=ROOT,
+        timeout=TIMEOUT + 30,
+    )
     if out.returncode != 0:
         raise RuntimeError(out.stderr.strip().splitlines()[-1] if out.stderr else "wrapper failed")
     return json.loads(out.stdout)
@@ -78,8 +84,12 @@ def probe() -> None:
             except Exception:
                 keys_ok = False
             after = type(app.screen).__name__
-            return {"first_screen": first, "screen": screen, "after_keys": after,
-                    "keys_ok": keys_ok}
+            return {
+                "first_screen": first,
+                "screen": screen,
+                "after_keys": after,
+                "keys_ok": keys_ok,
+            }
 
     result = asyncio.run(main())
     result.update({"import_start": t_import, "imported": t_imported})
@@ -92,8 +102,10 @@ def run() -> Section:
     try:
         import collectsim.tui.app  # noqa: F401
     except Exception as exc:
-        sec.note(f"skipped: the TUI cannot be imported yet ({type(exc).__name__}: {exc}); "
-                 "re-run `python benchmarks/run.py` once it lands.")
+        sec.note(
+            f"skipped: the TUI cannot be imported yet ({type(exc).__name__}: {exc}); "
+            "re-run `python benchmarks/run.py` once it lands."
+        )
         return sec
     colds, peaks, imports = [], [], []
     screen = after = ""
@@ -113,20 +125,31 @@ def run() -> Section:
     bare = [_wrapped([sys.executable, "-c", "import textual.app"])]
     bare_peak = statistics.median(int(b["peak_kb"]) for b in bare) / 1024
     cold = statistics.median(colds)
-    sec.add("cold start to first screen (median)",
-            f"{cold:.2f} s (min {min(colds):.2f} s, max {max(colds):.2f} s)", "", None)
+    sec.add(
+        "cold start to first screen (median)",
+        f"{cold:.2f} s (min {min(colds):.2f} s, max {max(colds):.2f} s)",
+        "",
+        None,
+    )
     sec.add("of which importing collectsim.tui.app", f"{statistics.median(imports):.2f} s")
-    sec.add("peak RSS of a TUI session", f"{statistics.median(peaks):.0f} MiB "
-            f"({statistics.median(peaks) / bare_peak:.1f}× a bare `import textual.app`, "
-            f"{bare_peak:.0f} MiB)")
-    sec.note(f"probe: make_app() under App.run_test(size=(120, 40)), first screen `{screen}`, "
-             f"then down/enter/tab/enter (ended on `{after}`); {RUNS} runs, each in a fresh "
-             "interpreter; RSS from getrusage(RUSAGE_CHILDREN).ru_maxrss in a wrapper process.")
+    sec.add(
+        "peak RSS of a TUI session",
+        f"{statistics.median(peaks):.0f} MiB "
+        f"({statistics.median(peaks) / bare_peak:.1f}× a bare `import textual.app`, "
+        f"{bare_peak:.0f} MiB)",
+    )
+    sec.note(
+        f"probe: make_app() under App.run_test(size=(120, 40)), first screen `{screen}`, "
+        f"then down/enter/tab/enter (ended on `{after}`); {RUNS} runs, each in a fresh "
+        "interpreter; RSS from getrusage(RUSAGE_CHILDREN).ru_maxrss in a wrapper process."
+    )
     if THEIRS.exists():
         res = _wrapped([sys.executable, str(THEIRS)])
         text = str(res["stdout"]).strip() or str(res["stderr"]).strip()
-        sec.add("benchmarks/tui_start.py (TUI engineer's)",
-                f"exit {res['rc']}, peak RSS {int(res['peak_kb']) / 1024:.0f} MiB")
+        sec.add(
+            "benchmarks/tui_start.py (TUI engineer's)",
+            f"exit {res['rc']}, peak RSS {int(res['peak_kb']) / 1024:.0f} MiB",
+        )
         sec.note("tui_start.py said:\n\n```\n" + "\n".join(text.splitlines()[-15:]) + "\n```")
     else:
         sec.note("benchmarks/tui_start.py is not there yet: only our own probe ran.")
