@@ -18,7 +18,11 @@ Design (why):
   a longer word, and a phrase longer than the line is ignored (partial_ratio would otherwise match
   the line inside the phrase).
 * Negation is data too: for acts marked ``negatable``, a match preceded within a few tokens by a
-  negator ("i am not threatening", "i will not call your employer") does not count.
+  negator ("i am not threatening", "i will not call your employer") does not count. The look-back
+  stops at a clause start (``negation_stops``: "if you do not pay **we** will send someone round"
+  is not a negated threat).
+* ``suppressed_by`` is the "NOT it" column in data: an act is dropped when one of the listed acts is
+  also found (a recap of a plan is not a new offer; a threat is not a calm next step).
 """
 
 from __future__ import annotations
@@ -103,6 +107,15 @@ def _union(patterns: Iterable[str]) -> tuple[re.Pattern[str], ...]:
     return tuple(out)
 
 
+def _words(acts: Mapping[str, Any], key: str) -> frozenset[str]:
+    """A word list of acts.yaml; YAML 1.1 reads a bare ``no`` as False, so insist on strings."""
+    words = acts.get(key, ())
+    bad = [w for w in words if not isinstance(w, str)]
+    if bad:
+        raise ValueError(f"acts.yaml: {key} must be strings (quote them): {bad!r}")
+    return frozenset(words)
+
+
 @dataclass(frozen=True)
 class ActRule:
     """One act's compiled knowledge from acts.yaml."""
@@ -112,6 +125,7 @@ class ActRule:
     slot_patterns: tuple[re.Pattern[str], ...]
     unless: tuple[re.Pattern[str], ...]
     negatable: bool
+    suppressed_by: frozenset[str] = frozenset()
 
 
 class Analyser:
@@ -127,7 +141,9 @@ class Analyser:
         textspeak = textspeak if textspeak is not None else load_yaml("textspeak.yaml")["map"]
         self.score_cutoff: float = float(acts.get("phrase_cutoff", 90))
         self.negation_window: int = int(acts.get("negation_window", 3))
-        self._negators = frozenset(acts.get("negators", ()))
+        self._negators = _words(acts, "negators")
+        self._negation_stops = _words(acts, "negation_stops")
+        self._not_negations = _words(acts, "not_negations")
         self.rules: list[ActRule] = []
         phrases: list[str] = []
         owners: list[int] = []
@@ -151,6 +167,7 @@ class Analyser:
                     _union(slot_patterns),
                     _union(spec.get("unless", [])),
                     bool(spec.get("negatable", False)),
+                    frozenset(spec.get("suppressed_by", ())),
                 )
             )
         self.normalizer = Normalizer(textspeak, vocabulary)
@@ -161,9 +178,21 @@ class Analyser:
         self._phrase_len = np.array([len(p) for p in self.phrases], dtype=np.int64)
 
     def _negated(self, tokens_before: str) -> bool:
-        """A negator among the last few tokens of the same sentence."""
-        words = tokens_before.rsplit(" . ", 1)[-1].split()[-self.negation_window :]
-        return any(w in self._negators for w in words)
+        """A negator among the last few tokens of the same sentence and clause."""
+        words = tokens_before.rsplit(" . ", 1)[-1].split()
+        start = max(len(words) - self.negation_window, 0)
+        for i in range(len(words) - 1, start - 1, -1):
+            word = words[i]
+            if word in self._negators:
+                # "oh no, i am so sorry", "no worries, take your time": set phrases, not negation
+                if " ".join(words[i - 1 : i + 1]) in self._not_negations:
+                    continue
+                if " ".join(words[i : i + 2]) in self._not_negations:
+                    continue
+                return True
+            if word in self._negation_stops:
+                return False
+        return False
 
     def _pattern_hit(
         self, patterns: tuple[re.Pattern[str], ...], line: str, negatable: bool
@@ -217,6 +246,10 @@ class Analyser:
                 hit = False
             if hit:
                 found.add(rule.name)
+        if found:
+            found = {
+                r.name for r in self.rules if r.name in found and not (r.suppressed_by & found)
+            }
         return Analysis(
             text=text if isinstance(text, str) else str(text),
             acts=order_acts(found),

@@ -30,6 +30,15 @@ TYPO_CUTOFF = 85.0
 #: Shorter tokens are too ambiguous to correct (text-speak handles "u", "cn", "pls").
 TYPO_MIN_LEN = 5
 
+
+def _transpositions(word: str) -> list[str]:
+    """The word with one pair of neighbouring letters swapped ("reason" -> "raeson", "resaon")."""
+    return [
+        word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+        for i in range(len(word) - 1)
+        if word[i] != word[i + 1]
+    ]
+
 _MARKUP = re.compile(r"\[/?[a-zA-Z@][\w .#=@:-]{0,40}\]")
 _CONTROL_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn"}
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
@@ -72,10 +81,20 @@ class Normalizer:
         )
         # Candidates for correction: the longer words only (see TYPO_MIN_LEN).
         self._targets = sorted(w for w in self.vocabulary if len(w) >= TYPO_MIN_LEN - 1)
+        # Swapped neighbours are the commonest fast-typing slip, but fuzz.ratio counts a swap as
+        # two edits, so a 5-6 letter word ("resaon") misses the cut-off: look those up exactly.
+        self._swapped: dict[str, str] = {}
+        for word in sorted(self._targets):
+            if len(word) >= TYPO_MIN_LEN:
+                for typo in _transpositions(word):
+                    if typo not in self.vocabulary:
+                        self._swapped.setdefault(typo, word)
         self.correct = lru_cache(maxsize=65536)(self._correct)
 
     def _correct(self, token: str) -> str:
         """The closest vocabulary word by fuzz.ratio above TYPO_CUTOFF, else the token itself."""
+        if token in self._swapped:
+            return self._swapped[token]
         best = process.extractOne(
             token, self._targets, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF
         )
