@@ -73,7 +73,11 @@ class HomeScreen(Screen):
             yield Input(placeholder="your name", id="trainee", compact=True, max_length=60)
         with Horizontal(id="home-body"):
             with Vertical(id="home-main"):
-                yield Input(placeholder="Type to filter scenarios", id="filter", compact=True)
+                yield Input(
+                    placeholder="Type to filter · ↑↓ to pick · Enter to open",
+                    id="filter",
+                    compact=True,
+                )
                 yield OptionList(Option("Loading the library…", disabled=True), id="scenarios")
                 yield Static("", id="problems")
             with VerticalScroll(id="detail"):

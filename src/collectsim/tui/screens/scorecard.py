@@ -29,9 +29,9 @@ def finding_prompt(f: Any) -> Content:
     sign = "$success" if f.points > 0 else "$error" if f.points < 0 else "$foreground-muted"
     where = f" · line {f.turn}" if f.turn else ""
     return Content.assemble(
-        (f"{f.points:+4d} ", f"bold {sign}"),
         literal(f.criterion, one_line=True, limit=200),
-        "\n     ",
+        "\n",
+        (f"{f.points:+d} ", f"bold {sign}"),
         (f"{f.dimension}{where}", "$foreground-muted"),
     )
 
