@@ -6,15 +6,16 @@ order with one seeded random generator, so the same scenario, seed and lines giv
 
 from __future__ import annotations
 
+import heapq
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from collectsim.acts import DISCLOSING, order_acts
 from collectsim.analysis import Analysis, analyse
 from collectsim.factcheck import Offer, line_events
-from collectsim.models import AGREEMENTS, EVENTS, Condition, Effect, Loaded, Rule
+from collectsim.models import AGREEMENTS, EVENTS, Condition, Effect, Loaded, Persona, Rule
 from collectsim.transcript import Agreement, CallRecord, Turn
 
 #: Preparation and call actions, as named in scripts (`/send-documents`) and offered in the TUI.
@@ -149,11 +150,7 @@ class CallSession:
         self.agreement: Agreement | None = None
         self._last_offer: tuple[Offer, Analysis, int] | None = None
         self._used_variants: dict[str, set[int]] = {}
-        self._reactions = _RuleIndex([r for r in self.persona.rules if not r.say])
-        # Replying rules, highest priority first; sorted() is stable so file order breaks ties.
-        self._replies = _RuleIndex(
-            sorted((r for r in self.persona.rules if r.say), key=lambda r: -r.priority)
-        )
+        self._reactions, self._replies = _indexes(self.persona)
 
     # --- reading ---
 
@@ -305,11 +302,12 @@ class CallSession:
 
     def _respond(self, acts: set[str], events: set[str]) -> list[Turn]:
         st = self.state
-        for rule in self._reactions.candidates(acts):
+        for rule in self._reactions.candidates(acts, st.stage):
             if self._matches(rule, acts, events):
                 self._fire(rule)
         chosen = next(
-            (r for r in self._replies.candidates(acts) if self._matches(r, acts, events)), None
+            (r for r in self._replies.candidates(acts, st.stage) if self._matches(r, acts, events)),
+            None,
         )
         if chosen is not None:
             self._fire(chosen)
@@ -458,28 +456,55 @@ class CallSession:
 
 
 class _RuleIndex:
-    """Rules in evaluation order, indexed by the acts they need.
+    """Rules in evaluation order, indexed by the acts or stage they need.
 
-    A rule that requires acts can only match a line carrying one of them, so a turn looks at the
-    rules for its own acts plus the rules with no act condition, instead of every rule.
+    A rule that requires acts can only match a line carrying one of them, and a rule tied to
+    stages only while the call is in one; a turn walks the merged, ordered lists for its own acts
+    and stage plus the rules that need neither, and stops at the first reply that matches.
     """
 
-    def __init__(self, rules: list[Rule]) -> None:
+    def __init__(self, rules: list[Rule], *, by_stage: bool = True) -> None:
         self.rules = rules
         self._always: list[int] = []
         self._by_act: dict[str, list[int]] = {}
+        self._by_stage: dict[str, list[int]] = {}
         for i, rule in enumerate(rules):
             needed = rule.when.acts[:1] or rule.when.any_acts
-            if not needed:
+            if needed:
+                for act in needed:
+                    self._by_act.setdefault(act, []).append(i)
+            elif rule.when.stage and by_stage:
+                for stage in rule.when.stage:
+                    self._by_stage.setdefault(stage, []).append(i)
+            else:
                 self._always.append(i)
-            for act in needed:
-                self._by_act.setdefault(act, []).append(i)
 
-    def candidates(self, acts: set[str]) -> list[Rule]:
-        found = set(self._always)
-        for act in acts:
-            found.update(self._by_act.get(act, ()))
-        return [self.rules[i] for i in sorted(found)]
+    def candidates(self, acts: set[str], stage: str) -> Iterator[Rule]:
+        lists = [self._by_act[a] for a in acts if a in self._by_act]
+        if stage in self._by_stage:
+            lists.append(self._by_stage[stage])
+        last = -1
+        for i in heapq.merge(self._always, *lists):
+            if i != last:  # a rule filed under two of the line's acts comes up twice
+                last = i
+                yield self.rules[i]
+
+
+_INDEXES: dict[int, tuple[Persona, _RuleIndex, _RuleIndex]] = {}
+
+
+def _indexes(persona: Persona) -> tuple[_RuleIndex, _RuleIndex]:
+    """Reactions and replies of a persona, built once per loaded persona rather than per call."""
+    hit = _INDEXES.get(id(persona))
+    if hit is None or hit[0] is not persona:
+        # Reactions may move the stage as they fire, so they are not filed by stage.
+        reactions = _RuleIndex([r for r in persona.rules if not r.say], by_stage=False)
+        # Replies highest priority first; sorted() is stable, so file order breaks ties.
+        replies = _RuleIndex(sorted((r for r in persona.rules if r.say), key=lambda r: -r.priority))
+        if len(_INDEXES) >= 64:  # a long TUI session reloading edited files: keep it bounded
+            _INDEXES.clear()
+        hit = _INDEXES[id(persona)] = (persona, reactions, replies)
+    return hit[1], hit[2]
 
 
 def _ordered_events(events: set[str]) -> list[str]:
