@@ -7,7 +7,7 @@
 #
 # The cluster lives in $COLLECTSIM_PG_DIR (default /tmp/collectsim-pg), listens on 127.0.0.1 only
 # (port $COLLECTSIM_PG_PORT, default 54329) with password (SCRAM) authentication, and has a role
-# `collectsim` that owns database `collectsim` and may create the scratch databases tests use.
+# `collectsim` that owns database `collectsim`, where tests make (and drop) scratch schemas.
 # Everything but the export lines goes to stderr. Works as root (runs the server as `postgres`)
 # or as an ordinary user.
 set -euo pipefail
@@ -64,7 +64,7 @@ start() {
     as_pg "$bin/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w -t 60 start \
         -o "-c listen_addresses=127.0.0.1 -c port=$PORT -c unix_socket_directories=$DIR" >&2
     as_pg "$bin/psql" -h "$DIR" -p "$PORT" -U postgres -v ON_ERROR_STOP=1 -q \
-        -c "CREATE ROLE collectsim LOGIN CREATEDB PASSWORD '$PASSWORD'" \
+        -c "CREATE ROLE collectsim LOGIN PASSWORD '$PASSWORD'" \
         -c "CREATE DATABASE collectsim OWNER collectsim" >&2
     log "PostgreSQL is up on 127.0.0.1:$PORT"
     echo "export COLLECTSIM_TEST_PG=postgresql://collectsim:$PASSWORD@127.0.0.1:$PORT/collectsim"

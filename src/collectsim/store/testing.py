@@ -1,5 +1,5 @@
-"""Scratch databases for tests (ours and the TUI's): a SQLite file, or a fresh PostgreSQL
-database created on the server named by `COLLECTSIM_TEST_PG` and dropped afterwards.
+"""Scratch databases for tests (ours and the TUI's): a SQLite file, or a fresh schema in the
+PostgreSQL database named by `COLLECTSIM_TEST_PG`, dropped afterwards.
 
 Tests parametrised over `BACKENDS` run on SQLite always and on PostgreSQL when the variable is
 set (`.ci/postgres.sh` starts a server and prints it); otherwise they skip and say why.
@@ -21,7 +21,7 @@ from collectsim.store.db import to_url
 ENV_TEST_PG = "COLLECTSIM_TEST_PG"
 SKIP_REASON = (
     f"PostgreSQL tests need {ENV_TEST_PG}=postgresql://USER:PASSWORD@127.0.0.1:PORT/DB "
-    "(a role that may CREATE DATABASE); .ci/postgres.sh starts one"
+    "(a role that may create schemas in it); .ci/postgres.sh starts one"
 )
 
 
@@ -31,18 +31,21 @@ def pg_admin_url() -> str | None:
 
 @contextmanager
 def scratch_postgres(admin_url: str) -> Iterator[str]:
-    """A new empty database on that server; yields its URL (with password), drops it after."""
-    url = to_url(admin_url)
+    """An empty schema in that database, made the default (`search_path`) for connections
+    through the yielded URL (which has the password); dropped afterwards. A schema rather than a
+    database: creating one is milliseconds instead of a second, and it needs no CREATEDB."""
+    url = make_url(to_url(admin_url))
     name = f"collectsim_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+            conn.exec_driver_sql(f'CREATE SCHEMA "{name}"')
         try:
-            yield make_url(url).set(database=name).render_as_string(hide_password=False)
+            scoped = url.update_query_dict({"options": f"-csearch_path={name}"})
+            yield scoped.render_as_string(hide_password=False)
         finally:
             with admin.connect() as conn:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
     finally:
         admin.dispose()
 
