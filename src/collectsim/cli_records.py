@@ -84,6 +84,7 @@ def record_play(args: argparse.Namespace, loaded: Any, record: Any, card: dict[s
                 scenario=loaded.scenario.id,
                 content_hash=loaded.content_hash,
                 seed=record.seed,
+                mode=_mode(args),
                 source=loaded.source,
             )
             store.finish(attempt_id, record, card)
@@ -93,6 +94,14 @@ def record_play(args: argparse.Namespace, loaded: Any, record: Any, card: dict[s
     if not getattr(args, "json", False):
         print(f"Recorded as attempt {attempt_id} (collectsim report {attempt_id}).",
               file=sys.stderr)
+
+
+def _mode(args: argparse.Namespace) -> str:
+    """`practice`, unless a `--mode` option (assessments, issue 9) says otherwise."""
+    from collectsim.store import MODES
+
+    mode = getattr(args, "mode", None)
+    return mode if mode in MODES else "practice"
 
 
 # --- history ---

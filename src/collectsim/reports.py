@@ -49,11 +49,12 @@ def _who(speaker: str) -> str:
     return {"trainee": "you", "debtor": "debtor"}.get(speaker, "—")
 
 
-def _cut_off_note(a: Attempt) -> str:
+def _cut_off_note(a: Attempt, code: str = "`{}`") -> str:
+    """Our own text (numbers only interpolated); `code` wraps the commands."""
     return (
         f"This call was cut off after turn {a.turn_count} and has not been scored. "
-        f"Continue it with `collectsim resume {a.id} --script FILE`, or score it as it "
-        f"stands with `collectsim resume {a.id}`."
+        f"Continue it with {code.format(f'collectsim resume {a.id} --script FILE')}, or "
+        f"score it as it stands with {code.format(f'collectsim resume {a.id}')}."
     )
 
 
@@ -118,7 +119,7 @@ def attempt_markdown(a: Attempt) -> str:
         "",
     ]
     if not a.finished:
-        lines += [f"> **Unfinished.** {e(_cut_off_note(a))}", ""]
+        lines += [f"> **Unfinished.** {_cut_off_note(a)}", ""]
     if a.scores:
         lines += ["## Scores", "", "| dimension | score |", "|---|---:|"]
         for d in order_dimensions(a.scores):
@@ -197,7 +198,7 @@ def attempt_html(a: Attempt) -> str:
         + f" · scenario files sha256 {e(a.content_hash[:12] or '?')}</p>",
     ]
     if not a.finished:
-        out.append(f'<p class="warn"><b>Unfinished.</b> {e(_cut_off_note(a))}</p>')
+        out.append(f'<p class="warn"><b>Unfinished.</b> {_cut_off_note(a, "<code>{}</code>")}</p>')
     if a.scores:
         out.append("<h2>Scores</h2><table>")
         for d in order_dimensions(a.scores):
