@@ -389,25 +389,12 @@ def test_python_tags_are_named_and_never_run(
     assert not (tmp_path / "COLLECTSIM_PWNED").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="loading.py: the one-line reason for a file with a Python tag is 'missing required key "
-    "...' because diagnostics are sorted by position and the schema check also runs. Fix: in "
-    "loading._load, when the YAML layer reported a yaml-tag/yaml-alias-* problem, keep those "
-    "diagnostics first (e.g. sort key (d.code.startswith('yaml-') is False, file, line, col)) or "
-    "skip _validate for that file.",
-)
 def test_python_tag_is_the_reason_given() -> None:
     with pytest.raises(LoadError) as info:
         load_scenario_file(HOSTILE / "python_apply.yaml")
     assert "Python tags" in str(info.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="yamlio._decode: a UTF-32 file (BOM ff fe 00 00) is reported as UTF-16. Fix: test "
-    "raw.startswith((b'\\xff\\xfe\\x00\\x00', b'\\x00\\x00\\xfe\\xff')) first and say 'UTF-32'.",
-)
 def test_utf32_is_named() -> None:
     with pytest.raises(LoadError) as info:
         load_scenario_file(HOSTILE / "utf32.yaml")
@@ -433,23 +420,12 @@ def test_50mb_file_is_refused_without_reading_it(big_file: Path) -> None:
         assert "too large" in str(err)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="loading._read reads MAX_FILE_BYTES + 1 bytes, so a 50 MB file is reported as "
-    "'too large (1,048,577 bytes; ...)'. Fix: in loading._read, check path.stat().st_size first "
-    "and raise LoadError.at(name, 1, 1, _too_big(size), 'size') with the real size.",
-)
 def test_50mb_file_reports_its_real_size(big_file: Path) -> None:
     with pytest.raises(LoadError) as info:
         load_scenario_file(big_file)
     assert f"{big_file.stat().st_size:,} bytes" in str(info.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="script.read_script calls path.read_bytes(), reading a 50 MB script whole before "
-    "refusing it. Fix: `with path.open('rb') as fh: data = fh.read(MAX_SCRIPT_BYTES + 1)`.",
-)
 def test_50mb_script_is_refused_without_reading_it(big_file: Path) -> None:
     assert "larger than" in str(refused(lambda: read_script(big_file), peak=8 << 20))
 
@@ -602,15 +578,6 @@ def test_play_text_keeps_markup_literal(
     assert "[bold]x[/]" in out and "<b>&amp;</b>" in out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli.render_transcript prints trainee and persona text raw, so ESC/BEL/C1 sequences "
-    "reach the terminal (colour changes, window-title OSC, screen clears). Fix in cli.py: "
-    "print `_shown(t.text)` where `_shown` replaces every match of "
-    "r'[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069]' with a visible escape "
-    "(e.g. lambda m: f'\\\\x{ord(m.group()):02x}' or '\\\\u{:04x}'), as collectsim.tui.text.clean "
-    "does for the TUI; apply the same to the scorecard text (`card['_text']`) before printing.",
-)
 def test_play_text_output_has_no_terminal_control(
     hostile_script: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -638,14 +605,6 @@ def test_yaml_escapes_load_as_text(escaping_library: Path) -> None:
     assert lib.scenarios["esc-test"].title.startswith("\x1b[31m")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="YAML double-quoted escapes (\\e, \\a, \\x9b) put control characters into titles, "
-    "briefings and replies, and `list`/`show` print them raw. Fix either in loading.py (reject "
-    "control characters other than \\t and \\n in any text value, as file:line errors) or in "
-    "cli.py cmd_list and briefing.briefing_text (pass every YAML string through the same `_shown` "
-    "as the transcript). The loader fix is preferable: it also covers the TUI and reports.",
-)
 def test_list_and_show_have_no_terminal_control(
     escaping_library: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from collectsim import __version__
+from collectsim.textsafe import visible
 
 #: Called after every `play` with (args, loaded, record, scorecard JSON); the records module
 #: registers one to store the attempt.
@@ -28,6 +29,11 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
+
+
+def _say(text: str) -> None:
+    """Human-readable output: trainee and YAML text can hold terminal control characters."""
+    print(visible(text))
 
 
 def _print_json(obj: Any) -> None:
@@ -79,11 +85,11 @@ def cmd_play(args: argparse.Namespace) -> int:
         out["unsaid"] = [s.line for s in unsaid]
         _print_json(out)
         return 0
-    print(render_transcript(record))
+    _say(render_transcript(record))
     if unsaid:
-        print(f"\n({len(unsaid)} script line(s) not played: the call had ended)")
-    print()
-    print(card.get("_text", ""))
+        _say(f"\n({len(unsaid)} script line(s) not played: the call had ended)")
+    _say("")
+    _say(card.get("_text", ""))
     return 0
 
 
@@ -122,7 +128,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(briefing_json(loaded))
     else:
-        print(briefing_text(loaded))
+        _say(briefing_text(loaded))
     return 0
 
 
@@ -145,11 +151,11 @@ def cmd_list(args: argparse.Namespace) -> int:
         )
         return 0
     width = max((len(s.id) for s in rows), default=2)
-    print(f"{'#':>2}  {'id':<{width}}  {'difficulty':<10}  {'persona':<20}  title")
+    _say(f"{'#':>2}  {'id':<{width}}  {'difficulty':<10}  {'persona':<20}  title")
     for i, s in enumerate(rows, start=1):
-        print(f"{i:>2}  {s.id:<{width}}  {s.difficulty:<10}  {s.persona:<20}  {s.title}")
+        _say(f"{i:>2}  {s.id:<{width}}  {s.difficulty:<10}  {s.persona:<20}  {s.title}")
     for d in lib.diagnostics:
-        print(d, file=sys.stderr)
+        print(visible(str(d)), file=sys.stderr)
     return 0
 
 
@@ -242,14 +248,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             return cmd_tui(args)
         return int(args.func(args))
-    except UsageError as exc:
-        print(f"collectsim: {exc}", file=sys.stderr)
-        return 2
-    except LoadError as exc:
-        print(f"collectsim: {exc}", file=sys.stderr)
-        return 2
-    except (ValueError, OSError) as exc:
-        print(f"collectsim: {exc}", file=sys.stderr)
+    except (UsageError, LoadError, ValueError, OSError) as exc:
+        reason = " ".join(str(exc).split())  # one line, whatever the message held
+        print(visible(f"collectsim: {reason}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -27,7 +27,7 @@ from collectsim.models import (
     Persona,
     Scenario,
 )
-from collectsim.yamlio import MAX_FILE_BYTES, Marks, load_yaml
+from collectsim.yamlio import MAX_FILE_BYTES, Marks, _too_big, load_yaml
 
 Kind = Literal["persona", "scenario"]
 
@@ -600,6 +600,9 @@ def _display(path: Path) -> str:
 
 def _read(path: Path, name: str) -> bytes:
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:  # say the real size without reading a byte of it
+            raise LoadError.at(name, 1, 1, _too_big(size), "size")
         with path.open("rb") as fh:
             # One byte over the limit is enough for load_yaml to refuse the file by size.
             return fh.read(MAX_FILE_BYTES + 1)
@@ -663,7 +666,8 @@ def _load(path: Path, hint: Kind | None) -> _File:
     # A value the YAML layer already reported (a bad date) must not be reported twice.
     reported = {(d.line, d.col) for d in f.diagnostics}
     f.diagnostics.extend(d for d in problems if (d.line, d.col) not in reported)
-    f.diagnostics.sort(key=sort_key)
+    # Problems of the YAML itself (a Python tag, an alias) explain the rest: they come first.
+    f.diagnostics.sort(key=lambda d: (not d.code.startswith("yaml-"), *sort_key(d)))
     return f
 
 

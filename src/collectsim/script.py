@@ -65,7 +65,8 @@ def parse_script(text: str, filename: str = "<script>") -> list[Step]:
 
 def read_script(path: Path) -> list[Step]:
     try:
-        data = path.read_bytes()
+        with path.open("rb") as fh:  # never read more than the limit, however big the file
+            data = fh.read(MAX_SCRIPT_BYTES + 1)
     except OSError as exc:
         raise LoadError(
             [Diagnostic(str(path), 0, 0, "error", f"cannot read script: {exc.strerror}")]

@@ -142,6 +142,9 @@ def _decode(raw: str | bytes, filename: str) -> str:
         return raw
     if len(raw) > MAX_FILE_BYTES:
         raise LoadError.at(filename, 1, 1, _too_big(len(raw)), "size")
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        msg = "the file is saved as UTF-32; save it as UTF-8 instead"
+        raise LoadError.at(filename, 1, 1, msg, "encoding")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         msg = "the file is saved as UTF-16; save it as UTF-8 instead"
         raise LoadError.at(filename, 1, 1, msg, "encoding")
