@@ -116,8 +116,9 @@ def test_callback_with_a_time_sits_between_a_date_and_later(seed: int) -> None:
     cb, _ = play("call-me-later", "callback", seed)
     vague, _ = play("call-me-later", "vague", seed)
     assert cb.outcome == "callback" and vague.outcome == "no_agreement"
-    good, cbk, vag, weak = (overall("call-me-later", s, seed)
-                            for s in ("good", "callback", "vague", "weak"))
+    good, cbk, vag, weak = (
+        overall("call-me-later", s, seed) for s in ("good", "callback", "vague", "weak")
+    )
     assert good > cbk > vag > weak
     assert good - vag >= 25
 
