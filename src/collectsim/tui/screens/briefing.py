@@ -17,6 +17,7 @@ from collectsim.tui.attempt import PLAN_OUTCOMES
 from collectsim.tui.messages import StartCall
 from collectsim.tui.text import literal
 from collectsim.tui.widgets.casefile import CaseFile
+from collectsim.tui.widgets.plan_input import PlanInput
 
 if TYPE_CHECKING:
     from collectsim.transcript import Turn
@@ -59,7 +60,7 @@ class BriefingScreen(Screen):
                     yield Label("Plan: if they…", classes="heading")
                     for outcome, label in PLAN_OUTCOMES:
                         yield Label(label.removeprefix("They ").lower(), classes="plan-label")
-                        yield Input(
+                        yield PlanInput(
                             placeholder="what you will do",
                             id=f"plan-{outcome}",
                             classes="plan",
@@ -123,8 +124,7 @@ class BriefingScreen(Screen):
 
     @on(Input.Submitted, ".plan")
     def _plan_submitted(self, event: Input.Submitted) -> None:
-        self._record_plan(event.input)
-        self.focus_next()
+        self._record_plan(event.input)  # PlanInput has already moved focus on
 
     @on(Input.Blurred, ".plan")
     def _plan_left(self, event: Input.Blurred) -> None:

@@ -222,12 +222,9 @@ class CallScreen(Screen):
 
     @on(Input.Submitted, "#line")
     def _send(self, event: Input.Submitted) -> None:
-        line = self.query_one("#line", HistoryInput)
-        text = event.value
+        text = event.value  # HistoryInput has already cleared and remembered it
         if not text.strip():
             return
-        line.remember(text)
-        line.value = ""
         if text.lstrip().startswith("/"):
             self._command(text.strip())
         else:

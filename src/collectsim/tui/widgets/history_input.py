@@ -1,7 +1,10 @@
 """A single-line input that remembers what was sent; Up/Down walk back through it.
 
-Pastes are joined into one line and clipped to ``max_length`` (Textual's Input would drop a
-paste that does not fit entirely), with a notification saying so.
+Sending clears the line at once, while the key is handled, so keys typed right after Enter
+(fast typists, pasted scripts, tmux) land in the fresh line instead of being wiped when the
+`Submitted` message is handled. Pastes are joined into one line and clipped to
+``max_length`` (Textual's Input would drop a paste that does not fit entirely), with a
+notification saying so.
 """
 
 from __future__ import annotations
@@ -24,6 +27,13 @@ class HistoryInput(Input):
         self.history: list[str] = []
         self._at = 0
         self._draft = ""
+
+    async def action_submit(self) -> None:
+        value = self.value
+        self.post_message(self.Submitted(self, value, None))
+        if value.strip():
+            self.remember(value)
+            self.value = ""
 
     def remember(self, text: str) -> None:
         if text and (not self.history or self.history[-1] != text):
