@@ -195,3 +195,8 @@ def test_the_installed_entry_point_runs_without_traceback(tmp_path: Path) -> Non
         timeout=60,
     )
     assert proc.returncode == 0 and json.loads(proc.stdout)["acts"] == []
+
+
+def test_play_json_carries_no_human_text(capsys: pytest.CaptureFixture[str]) -> None:
+    data = _play(capsys, "legitimate-excuse", EXAMPLES / "legitimate-excuse-good.txt")
+    assert not [k for k in data if k.startswith("_")]

@@ -311,3 +311,27 @@ def test_money_is_written_like_a_person_would() -> None:
     assert money(2350, "USD") == "$2,350"
     assert money(392.5, "EUR") == "€392.50"
     assert money(10, "CHF") == "10 CHF"
+
+
+def test_other_amounts_in_the_case_file_are_not_wrong_figures() -> None:
+    credit = {**CASE, "other_amounts": [150.0]}
+    s = play(["state_facts: there is a credit note of $150 on invoice 4471"], loaded=make(credit))
+    assert "wrong_amount" not in next(t for t in s.turns if t.speaker == "trainee").events
+
+
+def test_asking_how_they_will_pay_is_not_a_demand_for_everything() -> None:
+    s = play(["request_payment: how would you like to pay, card or transfer?"])
+    events = next(t for t in s.turns if t.speaker == "trainee").events
+    assert not {"offer_affordable", "offer_unaffordable"} & set(events)
+    s = play(["request_payment: can you pay the full balance today?"])
+    assert "offer_unaffordable" in next(t for t in s.turns if t.speaker == "trainee").events
+
+
+def test_a_later_agreement_replaces_the_terms_of_an_earlier_one() -> None:
+    s = play(
+        [
+            "offer_plan: how about 6 monthly payments of $200",
+            "offer_plan: or 5 monthly payments of $240",
+        ]
+    )
+    assert s.agreement is not None and s.agreement.instalment == 240

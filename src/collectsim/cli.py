@@ -81,7 +81,7 @@ def cmd_play(args: argparse.Namespace) -> int:
     if args.json:
         out = {"scenario": loaded.scenario.id, "seed": args.seed, "outcome": record.outcome}
         out.update({k: v for k, v in record.to_json().items() if k not in out})
-        out.update(card)
+        out.update({k: v for k, v in card.items() if not k.startswith("_")})
         out["unsaid"] = [s.line for s in unsaid]
         _print_json(out)
         return 0

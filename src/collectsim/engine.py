@@ -320,7 +320,10 @@ class CallSession:
             text = self._pick(f"__fallback__{st.stage}", pool or ("Mm-hm.",))
             tags, end, rule_id = (), False, None
         out = [self._debtor(text, rule_id, tags)]
-        if st.outcome in AGREEMENTS and self.agreement is None:
+        agreed_now = chosen is not None and chosen.do.outcome in AGREEMENTS
+        if st.outcome in AGREEMENTS and (self.agreement is None or agreed_now):
+            # A later agreement replaces an earlier one: a vague "sure, Friday" that the
+            # trainee then pins down to real terms is recorded with those terms.
             self._agree(st.outcome)
             st.facts.add("agreement")
         if "hang_up" in tags and chosen is not None and chosen.do.outcome is None:

@@ -23,6 +23,13 @@ _DUE = re.compile(r"\b(due|overdue|since|was payable)\b", re.IGNORECASE)
 _FACT_ACTS = frozenset({"state_facts", "state_purpose"})
 _NOT_FACT_ACTS = frozenset({"offer_plan", "ask_affordability", "summarize_agreement"})
 _PRESSING = frozenset({"request_payment", "pressure", "threaten"})
+# Without a figure, a payment request only names terms when it asks for all of it now; "how would
+# you like to pay, card or transfer?" is not a demand for the full balance.
+_WHOLE = re.compile(
+    r"\b(full|whole|all of it|entire|everything|balance|in full|today|now|right away|"
+    r"immediately|outstanding|owed?)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,7 @@ def known_amounts(case: CaseFile) -> list[float]:
     out = [i.amount for i in case.invoices]
     out += [case.total, case.outstanding(), case.outstanding(include_unposted=False)]
     out += [p.amount for p in case.all_payments()]
+    out += list(case.other_amounts)
     return out
 
 
@@ -77,8 +85,8 @@ def read_offer(a: Analysis, balance: float) -> Offer | None:
             instalment = balance / n
         return Offer("plan", round(instalment * n, 2), round(instalment, 2), n)
     if not amounts:
-        if "offer_plan" in acts:
-            return None  # "we could set up a plan" names no terms yet
+        if "offer_plan" in acts or not _WHOLE.search(a.text):
+            return None  # "we could set up a plan" / "card or transfer?" name no terms yet
         return Offer("lump", balance, balance, 1)
     amount = max(x for x in amounts)
     if "offer_plan" in acts and amount < 0.98 * balance and _SETTLEMENT.search(a.text):

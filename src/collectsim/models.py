@@ -257,6 +257,11 @@ class CaseFile:
     documents: Names = Field(
         default=("invoice",), description="Documents on hand that can be sent before the call."
     )
+    other_amounts: tuple[float, ...] = Field(
+        default=(),
+        description="Other figures a well-prepared collector may quote as facts: a credit note, "
+        "the corrected or undisputed amount, a late fee. Quoting them is not a wrong amount.",
+    )
     call_date: dt.date | None = Field(default=None, description="The day of the call.")
 
     def all_payments(self) -> tuple[Payment, ...]:
