@@ -93,6 +93,13 @@ PERSONA: dict[str, Any] = {
             "say": ["Let me tell you about my cat."],
         },
         {"id": "maybe", "when": {"acts": ["ask_reason"], "chance": 0.5}, "say": ["Lucky."]},
+        {
+            "id": "when-exactly",
+            "priority": 5,
+            "when": {"acts": ["next_steps"], "mentions": ["date"]},
+            "say": ["Tomorrow then."],
+        },
+        {"id": "vague-later", "when": {"acts": ["next_steps"]}, "say": ["Later when?"]},
     ],
     "fallback": {"default": ["Mm.", "Right.", "Go on."]},
 }
@@ -335,3 +342,8 @@ def test_a_later_agreement_replaces_the_terms_of_an_earlier_one() -> None:
         ]
     )
     assert s.agreement is not None and s.agreement.instalment == 240
+
+
+def test_rules_can_require_that_the_line_mentions_a_date() -> None:
+    assert debtor_lines(play(["next_steps: I'll call you back tomorrow"]))[-1] == "Tomorrow then."
+    assert debtor_lines(play(["next_steps: I'll call you back"]))[-1] == "Later when?"

@@ -149,6 +149,7 @@ class CallSession:
         self.plans: dict[str, str] = {}
         self.agreement: Agreement | None = None
         self._last_offer: tuple[Offer, Analysis, int] | None = None
+        self._mentions: frozenset[str] = frozenset()
         self._used_variants: dict[str, set[int]] = {}
         self._reactions, self._replies = _indexes(self.persona)
 
@@ -273,7 +274,9 @@ class CallSession:
                 )
             )
         )
+        self._mentions = _mentions(a)
         out += self._respond(acts, events)
+        self._mentions = frozenset()
         st.said |= acts
         if "verify_identity" in acts:
             st.facts.add("identity_verified")
@@ -379,6 +382,8 @@ class CallSession:
         if c.events and not all(x in events for x in c.events):
             return False
         if c.no_events and any(x in events for x in c.no_events):
+            return False
+        if c.mentions and not all(x in self._mentions for x in c.mentions):
             return False
         if c.facts and not all(x in st.facts for x in c.facts):
             return False
@@ -508,6 +513,16 @@ def _indexes(persona: Persona) -> tuple[_RuleIndex, _RuleIndex]:
             _INDEXES.clear()
         hit = _INDEXES[id(persona)] = (persona, reactions, replies)
     return hit[1], hit[2]
+
+
+def _mentions(a: Analysis) -> frozenset[str]:
+    found = {
+        "amount": bool(a.amounts),
+        "invoice": bool(a.invoice_numbers),
+        "date": bool(a.dates),
+        "instalments": a.instalments is not None,
+    }
+    return frozenset(k for k, v in found.items() if v)
 
 
 def _ordered_events(events: set[str]) -> list[str]:

@@ -102,6 +102,10 @@ BUILTIN_FACTS: tuple[str, ...] = (
 
 Difficulty = Literal["easy", "medium", "hard"]
 
+#: What a trainee line can be checked to mention (the analyser's slots).
+MENTIONS: tuple[str, ...] = ("amount", "invoice", "date", "instalments")
+Mention = Literal[MENTIONS]  # type: ignore[valid-type]
+
 
 # --- small value types ---
 
@@ -337,6 +341,11 @@ class Condition:
     not_facts: Names = Field(default=(), description="None of these facts is true.")
     events: EventNames = Field(
         default=(), description="All of these things happened in the trainee's line."
+    )
+    mentions: Annotated[tuple[Mention, ...], BeforeValidator(_as_tuple)] = Field(
+        default=(),
+        description="The line names each of these: amount, invoice, date, instalments "
+        "(e.g. tell 'I'll call you later' from 'I'll call you tomorrow at 10').",
     )
     no_events: EventNames = Field(default=(), description="None of these happened in the line.")
     told: TagNames = Field(default=(), description="The debtor already did each of these.")
