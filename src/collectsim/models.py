@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import field
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic.dataclasses import dataclass
 
 from collectsim.acts import ACTS
@@ -165,6 +165,22 @@ def _as_tuple(v: Any) -> Any:
 
 
 Names = Annotated[tuple[str, ...], BeforeValidator(_as_tuple)]
+
+
+def _time_zone(v: Any) -> Any:
+    """An IANA zone name the contact rules can convert with; a typo would silently be UTC."""
+    if v is None:
+        return v
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(str(v))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {v!r} (an IANA name, e.g. America/Chicago)") from None
+    return v
+
+
+TimeZoneName = Annotated[str, AfterValidator(_time_zone)]
 Act = Literal[ACTS]  # type: ignore[valid-type]
 ActNames = Annotated[tuple[Act, ...], BeforeValidator(_as_tuple)]
 EventNames = Annotated[tuple[Event, ...], BeforeValidator(_as_tuple)]
@@ -194,7 +210,9 @@ class Debtor:
     address: str | None = Field(default=None, description="For identity checks.")
     account_digits: str | None = Field(default=None, description="Last digits of the account.")
     customer_since: dt.date | None = None
-    local_timezone: str | None = Field(default=None, description="IANA zone, e.g. America/Chicago.")
+    local_timezone: TimeZoneName | None = Field(
+        default=None, description="IANA zone, e.g. America/Chicago."
+    )
     profile: str = Field(default="", description="What the collector knows about this customer.")
 
 
@@ -240,6 +258,17 @@ class Contact:
     conversation: bool = Field(
         default=False, description="True if the debtor was actually spoken to."
     )
+    direction: Literal["outbound", "inbound"] = Field(
+        default="outbound",
+        description="outbound: the collector contacted the debtor; inbound: the debtor made "
+        "the contact (inbound calls do not count toward the 7-calls-in-7-days limit).",
+    )
+
+
+@_dc
+class Attorney:
+    name: str = Field(description="The attorney representing the debtor for this debt.")
+    phone: str | None = None
 
 
 @_dc
@@ -267,6 +296,23 @@ class CaseFile:
         "the corrected or undisputed amount, a late fee. Quoting them is not a wrong amount.",
     )
     call_date: dt.date | None = Field(default=None, description="The day of the call.")
+    call_time: dt.time | None = Field(
+        default=None,
+        description="Clock time the call would be placed, e.g. '07:45'; local to the debtor "
+        "unless call_timezone says otherwise. Makes the briefing ask whether the call may be "
+        "made now.",
+    )
+    call_timezone: TimeZoneName | None = Field(
+        default=None,
+        description="IANA zone call_time is given in (e.g. the collector's office); the "
+        "debtor's local_timezone when left out.",
+    )
+    attorney: Attorney | None = Field(
+        default=None, description="The debtor is represented by this attorney for this debt."
+    )
+    cease_request: dt.date | None = Field(
+        default=None, description="Date the debtor asked in writing to stop communicating."
+    )
 
     def all_payments(self) -> tuple[Payment, ...]:
         return self.payments + self.unposted_payments
