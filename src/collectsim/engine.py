@@ -28,7 +28,11 @@ ACTIONS: dict[str, str] = {
     "wait": "stay silent and let the debtor talk",
     "hold": "put the debtor on hold for a moment",
     "end": "hang up",
+    "decide": "before the call: decide whether it may be made now: /decide call or /decide no-call",
 }
+
+#: `/decide` answers, as written in scripts; system turns say "Decision: call" / "... no-call".
+DECISIONS: tuple[str, ...] = ("call", "no-call")
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[a-z_]+)?)\}")
 _CONDUCT = ("threaten", "insult", "pressure", "dismiss")
@@ -208,6 +212,11 @@ class CallSession:
         if action == "check-payments":
             self.state.facts.add("payments_checked")
             return [self._system("check_payments", self._ledger_report())]
+        if action == "decide":
+            choice = arg.strip().lower().replace("_", "-").replace(" ", "-")
+            if choice not in DECISIONS:
+                raise ValueError("a decision is written '/decide call' or '/decide no-call'")
+            return [self._system("decide", f"Decision: {choice}")]
         if action == "plan":
             outcome, _, text = arg.partition(":")
             outcome = outcome.strip().replace(" ", "_").replace("-", "_")
@@ -529,4 +538,4 @@ def _ordered_events(events: set[str]) -> list[str]:
     return [e for e in EVENTS if e in events]
 
 
-__all__ = ["ACTIONS", "CallOver", "CallSession", "fill", "money", "order_acts"]
+__all__ = ["ACTIONS", "DECISIONS", "CallOver", "CallSession", "fill", "money", "order_acts"]

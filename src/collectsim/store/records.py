@@ -251,6 +251,8 @@ def steps_from_turns(turns: Sequence[Turn]) -> list[Step]:
         elif t.speaker == "system":
             if t.kind == "note":
                 steps.append(Step(t.n, t.text, "note"))
+            elif t.kind == "decide" and t.text.startswith("Decision: "):
+                steps.append(Step(t.n, t.text.removeprefix("Decision: "), "decide"))
             elif t.kind == "plan" and (m := _PLAN.match(t.text)):
                 steps.append(Step(t.n, f"{m['outcome']}: {m['text']}", "plan"))
             elif t.kind in _SIMPLE_ACTIONS:
