@@ -299,7 +299,9 @@ class CollectsimApp(App[int]):
 
         new_best = False
         if card is not None:
-            new_best = self.progress.record(attempt.scenario_id, int(card.scores["overall"]))
+            before = self.progress.best(attempt.scenario_id)
+            improved = self.progress.record(attempt.scenario_id, int(card.scores["overall"]))
+            new_best = improved and before is not None  # a first attempt is not "a new best"
             self.home_screen.set_rows(self.scenario_rows(), len(self.problems()))
         self._show(ScorecardScreen(attempt, self._brief(attempt), card, error, new_best=new_best))
 

@@ -213,10 +213,22 @@ class CallScreen(Screen):
             state.update(Content("Call ended").stylize("$foreground-muted"))
         elif self.speaking:
             state.update(Content(f"{first} is speaking…").stylize("$warning"))
+        elif self._said_goodbye():
+            state.update(Content(f"{first} said goodbye · F9 hangs up").stylize("$accent"))
         else:
             state.update(Content("Your turn").stylize("$foreground-muted"))
         self.set_class(self.speaking, "-speaking")
+        line = self.query_one("#line", HistoryInput)
+        line.placeholder = (
+            f"{first} is speaking: sending now interrupts"
+            if self.speaking
+            else "Say something and press Enter  (/note /wait /hold /end)"
+        )
         self.set_class(self.attempt.ended, "-ended")
+
+    def _said_goodbye(self) -> bool:
+        debtor = [t for t in self.attempt.turns if t.speaker == "debtor"]
+        return bool(debtor) and "goodbye" in debtor[-1].tags
 
     # --- what the trainee does --------------------------------------------------------------------
 

@@ -15,6 +15,15 @@ DIMENSIONS: tuple[tuple[str, str], ...] = (
     ("overall", "Overall"),
 )
 LABEL_WIDTH = 16
+#: Labels when the widget is narrow (the coach view beside an 80-column call).
+SHORT = {
+    "preparation": "Prep",
+    "professionalism": "Conduct",
+    "empathy": "Empathy",
+    "close": "Close",
+    "overall": "Overall",
+}
+SHORT_WIDTH = 8
 
 
 def band(score: int) -> str:
@@ -26,11 +35,11 @@ def band(score: int) -> str:
     return "$error"
 
 
-def bar_line(label: str, score: int | None, width: int) -> Content:
+def bar_line(label: str, score: int | None, width: int, label_width: int = LABEL_WIDTH) -> Content:
     width = max(4, width)
     if score is None:
         return Content.assemble(
-            (f"{label:<{LABEL_WIDTH}}", "$foreground-muted"), ("–", "$foreground-muted")
+            (f"{label:<{label_width}}", "$foreground-muted"), ("–", "$foreground-muted")
         )
     score = max(0, min(100, int(score)))
     eighths = round(score * width * 8 / 100)
@@ -40,7 +49,7 @@ def bar_line(label: str, score: int | None, width: int) -> Content:
     empty = "─" * (width - len(filled))
     style = band(score)
     return Content.assemble(
-        (f"{label:<{LABEL_WIDTH}}", "bold" if label == "Overall" else ""),
+        (f"{label:<{label_width}}", "bold" if label == "Overall" else ""),
         (filled, style),
         (empty, "$foreground 25%"),
         (f" {score:>3}", f"bold {style}"),
@@ -59,8 +68,14 @@ class ScoreBars(Static):
         self.refresh(layout=True)
 
     def render(self) -> Content:
-        width = max(4, self.content_size.width - LABEL_WIDTH - 4)
-        lines = [bar_line(label, self.scores.get(key), width) for key, label in DIMENSIONS]
+        total = self.content_size.width
+        short = total < LABEL_WIDTH + 24
+        label_width = SHORT_WIDTH if short else LABEL_WIDTH
+        width = max(4, total - label_width - 4)
+        lines = [
+            bar_line(SHORT[key] if short else label, self.scores.get(key), width, label_width)
+            for key, label in DIMENSIONS
+        ]
         return Content("\n").join(lines)
 
     def get_content_height(self, container, viewport, width: int) -> int:

@@ -34,7 +34,8 @@ class TurnView(Horizontal):
         self.cut = False
 
     def compose(self):
-        yield Static(literal(self.who, one_line=True, limit=24), classes="who")
+        who = self.who if len(self.who) <= 9 else self.who[:8] + "…"
+        yield Static(literal(who, one_line=True), classes="who")
         yield Static(self._content(), classes="said")
 
     def _content(self) -> Content:
