@@ -1,6 +1,6 @@
 """Per-act precision/recall/F1 and macro-F1 of the act analyser over the labelled lines.
 
-Run: ``python benchmarks/act_accuracy.py [--errors] [--split dev|heldout|blind|all]``. Also
+Run: ``python benchmarks/act_accuracy.py [--errors] [--split dev|heldout|blind|blind2|all]``. Also
 prints the time per line (typical and p99), measured on the labelled lines after a warm-up.
 """
 
@@ -53,7 +53,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--errors", action="store_true", help="list the mislabelled lines")
     parser.add_argument(
-        "--split", default="all", help="dev, heldout, blind or all (each separately)"
+        "--split", default="all", help="dev, heldout, blind, blind2 or all (each separately)"
     )
     args = parser.parse_args()
     splits = load_labelled(LABELLED)

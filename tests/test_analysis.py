@@ -37,8 +37,11 @@ def test_labelled_set_is_substantial() -> None:
 #: Floors, not results. ``heldout`` (0.881) and ``blind`` (0.808, a second author's lines) were
 #: each scored before anyone tuned on them; the tuning after that saw both splits' errors, so
 #: their later scores are not estimates and their floors stay at the honest figures rounded down.
+#: ``blind2`` (0.807, a third author's 180 lines) was scored once before the tuning pass that
+#: followed it; its floor is that figure rounded down to 2 decimals minus 0.02. Later tuning did
+#: not look at its lines, but the score after that pass is still no longer a blind estimate.
 #: dev and the whole set must stay at or above 0.9.
-FLOORS = {"dev": 0.9, "heldout": 0.85, "blind": 0.8}
+FLOORS = {"dev": 0.9, "heldout": 0.85, "blind": 0.8, "blind2": 0.78}
 
 
 @pytest.mark.parametrize("split", sorted(SPLITS))
