@@ -174,7 +174,9 @@ def test_default_rubric_covers_every_dimension_with_tips_and_known_checks() -> N
         assert c.label
     assert rubric.caps == {"professionalism": 20, "overall": 40}
     critical = {c.flag for c in rubric.criteria if c.critical}
-    assert critical == {"threaten", "insult", "pressure", "third_party_disclosure"}
+    assert critical == {
+        "threaten", "insult", "pressure", "third_party_disclosure", "contact_barred"
+    }
 
 
 @pytest.mark.parametrize(

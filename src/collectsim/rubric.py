@@ -180,6 +180,19 @@ CHECKS: dict[str, CheckSpec] = {
         "below 1, or after the debtor said they are the wrong person).",
         {},
     ),
+    "contact_decision": CheckSpec(
+        "verdict",
+        "Before the call, the trainee decided correctly whether it may be made now (/decide, or "
+        "by calling); only in scenarios that ask (a call time, an attorney or a cease request).",
+        {},
+    ),
+    "contact_rules": CheckSpec(
+        "occurrences",
+        "The call was made although a contact rule forbids it (collectsim.contact): one "
+        "failure per rule broken.",
+        {"critical": _a("bool", "Only the prohibitions (true) or only the frequency "
+                        "presumptions (false)", required=True)},
+    ),
 }
 
 ONLY_IF_KEYS = ("call_type", "plan_required", "first_contact", "traits")
@@ -448,6 +461,50 @@ def parse_rubric(data: Any, where: str = "rubric") -> Rubric:
             raise RubricError(f"{where}: criterion id {c.id!r} is used twice")
         seen.add(c.id)
     return Rubric(criteria=tuple(criteria), weights=weights, caps=dict(caps))
+
+
+# --- what a criterion needs to be assessed -------------------------------------------------------
+
+#: What a call record may lack. A played call has everything; a scored transcript has no
+#: preparation actions or notes, and no case file unless a scenario is given; a call rightly not
+#: made has no call. Criteria that need something missing are *not assessed*, not failed.
+CAPABILITIES: tuple[str, ...] = ("call", "case_file", "preparation", "notes")
+
+#: Events that compare a line with the case file, the authority or the persona's means.
+CASE_EVENTS: frozenset[str] = frozenset({
+    "correct_amount", "wrong_amount", "correct_invoice", "wrong_invoice", "wrong_date",
+    "pressed_paid_debt", "offer_affordable", "offer_unaffordable", "offer_outside_authority",
+    "settlement_offer", "below_floor",
+})
+
+NEEDS_REASONS: Mapping[str, str] = {
+    "call": "no call was made",
+    "case_file": "needs the case file (score with --scenario)",
+    "preparation": "preparation actions are not in a transcript",
+    "notes": "call notes are not in a transcript",
+}
+
+
+def needs(c: Criterion) -> frozenset[str]:
+    """What must be on record for this criterion to be judged (see CAPABILITIES)."""
+    out: set[str] = set()
+    if c.check in ("prep_action", "contact_decision"):
+        out.add("preparation")
+    elif c.check == "contact_rules":
+        out.add("case_file")
+    else:
+        out.add("call")
+    if c.check in ("contact_decision", "summary_matches_agreement"):
+        out.add("case_file")
+    if c.check == "act_before" and "action" in c.args:
+        out.add("preparation")
+    if c.check == "notes_record_outcome":
+        out.add("notes")
+    if CASE_EVENTS & set(c.args.get("event", ())):
+        out.add("case_file")
+    if "traits" in c.only_if:  # persona traits come with the scenario
+        out.add("case_file")
+    return frozenset(out)
 
 
 DEFAULT_RUBRIC = Path(__file__).parent / "data" / "rubric.yaml"

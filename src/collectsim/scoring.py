@@ -476,6 +476,130 @@ OCCURRENCES: dict[str, OccurrenceCheck] = {
     "after_tag": _after_tag,
     "third_party": _third_party,
 }
+
+
+# --- contact rules (collectsim.contact) and what can be assessed --------------------------------
+
+
+def _call_made(call: Call) -> bool:
+    return any(t.kind == "call_start" or t.speaker != "system" for t in call.record.turns)
+
+
+def _decision(call: Call) -> tuple[str | None, Turn | None]:
+    """The trainee's last /decide before the call; a call made without one decided 'call'."""
+    decided = [t for t in call.system("decide") if not t.in_call]
+    if decided:
+        return decided[-1].text.removeprefix("Decision: ").strip(), decided[-1]
+    if _call_made(call):
+        return "call", call.lines[0] if call.lines else None
+    return ("no-call", None) if call.finished else (None, None)
+
+
+def _contact_decision(call: Call, args: Mapping[str, Any]) -> Verdict:
+    from collectsim.contact import asks_contact_question, contact_check
+
+    scenario = call.loaded.scenario
+    if not asks_contact_question(scenario):
+        return NA
+    choice, turn = _decision(call)
+    if choice is None:
+        return PENDING
+    right = "no-call" if contact_check(scenario) else "call"
+    if choice == right:
+        return met(turn) if turn is not None else Verdict("met", earned=1.0)
+    return missed(turn)
+
+
+def _contact_rules(call: Call, args: Mapping[str, Any]) -> list[Turn]:
+    from collectsim.contact import contact_check
+
+    if not _call_made(call):
+        return []
+    start = next((t for t in call.record.turns if t.kind == "call_start"), None)
+    n = start.n if start is not None else (call.lines[0].n if call.lines else 0)
+    return [
+        Turn(n=n, speaker="trainee", text=f"{f.message} ({f.citation})")
+        for f in contact_check(call.loaded.scenario)
+        if f.critical == args["critical"]
+    ]
+
+
+#: What a record can show (rubric.CAPABILITIES), e.g. {"call", "case_file"} for a transcript.
+Capabilities = Sequence[str] | frozenset[str] | set[str]
+
+VERDICTS["contact_decision"] = _contact_decision
+OCCURRENCES["contact_rules"] = _contact_rules
+
+
+@dataclass(frozen=True)
+class NotAssessed:
+    """A criterion left out of the score because the record cannot show it (not a miss)."""
+
+    dimension: str
+    criterion: str  # the human label
+    id: str
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"dimension": self.dimension, "criterion": self.criterion, "id": self.id,
+                "reason": self.reason}
+
+
+def rightly_not_called(record: CallRecord, loaded: Loaded) -> bool:
+    """The trainee did not make a call the contact rules forbid: in-call criteria don't apply."""
+    from collectsim.contact import asks_contact_question, contact_check
+
+    call = Call(record, loaded)
+    return (
+        record.finished
+        and not _call_made(call)
+        and asks_contact_question(loaded.scenario)
+        and bool(contact_check(loaded.scenario))
+    )
+
+
+def not_assessed(
+    record: CallRecord,
+    loaded: Loaded,
+    rubric: Rubric | None = None,
+    available: Capabilities | None = None,
+) -> tuple[NotAssessed, ...]:
+    """The criteria `score()` leaves out for this record, with the reason for each.
+
+    `available`: what the record holds (rubric.CAPABILITIES; None = everything, a played call).
+    A call rightly not made (contact rules) has no `call` whatever was given.
+    """
+    from collectsim.rubric import CAPABILITIES, NEEDS_REASONS, needs
+
+    have = set(CAPABILITIES if available is None else available)
+    if rightly_not_called(record, loaded):
+        have.discard("call")
+    base = rubric if rubric is not None else default_rubric()
+    rules = base.with_overrides(loaded.scenario.rubric)
+    out = []
+    for c in rules.criteria:
+        missing = needs(c) - have
+        unknown_persona = "traits" in c.only_if and "case_file" in missing
+        if not missing or not (applies(c, loaded) or unknown_persona):
+            continue
+        reason = NEEDS_REASONS[sorted(missing, key=CAPABILITIES.index)[0]]
+        if "call" in missing:
+            reason = "no call was made, rightly: the contact rules forbid it"
+        out.append(NotAssessed(c.dimension, c.label, c.id, reason))
+    return tuple(out)
+
+
+def _assessable(
+    rules: Rubric, record: CallRecord, loaded: Loaded, available: Capabilities | None
+) -> Rubric:
+    """`rules` without the criteria this record cannot show (see `not_assessed`)."""
+    import dataclasses
+
+    if available is None and not rightly_not_called(record, loaded):
+        return rules
+    skip = {x.id for x in not_assessed(record, loaded, rules, available)}
+    kept = tuple(c for c in rules.criteria if c.id not in skip)
+    return dataclasses.replace(rules, criteria=kept)
 # The declared library and its implementation must not drift apart.
 assert set(VERDICTS) == {n for n, s in CHECKS.items() if s.kind == "verdict"}
 assert set(OCCURRENCES) == {n for n, s in CHECKS.items() if s.kind == "occurrences"}
@@ -525,10 +649,17 @@ def _round(x: float) -> int:
     return int(x + 0.5)
 
 
-def score(record: CallRecord, loaded: Loaded, rubric: Rubric | None = None) -> Scorecard:
+def score(
+    record: CallRecord,
+    loaded: Loaded,
+    rubric: Rubric | None = None,
+    *,
+    available: Capabilities | None = None,
+) -> Scorecard:
     """Score a call (finished or not) against the rubric adjusted by the scenario."""
     base = rubric if rubric is not None else default_rubric()
     rules = base.with_overrides(loaded.scenario.rubric)
+    rules = _assessable(rules, record, loaded, available)  # transcripts, calls rightly not made
     call = Call(record, loaded)
     findings: list[Finding] = []
     flags: list[Flag] = []
@@ -668,9 +799,12 @@ def render_scorecard(card: Scorecard, n: int = 3) -> str:
 __all__ = [
     "Finding",
     "Flag",
+    "NotAssessed",
     "Scorecard",
     "default_rubric",
     "load_rubric",
+    "not_assessed",
     "render_scorecard",
+    "rightly_not_called",
     "score",
 ]
