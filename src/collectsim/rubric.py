@@ -466,9 +466,10 @@ def parse_rubric(data: Any, where: str = "rubric") -> Rubric:
 # --- what a criterion needs to be assessed -------------------------------------------------------
 
 #: What a call record may lack. A played call has everything; a scored transcript has no
-#: preparation actions or notes, and no case file unless a scenario is given; a call rightly not
-#: made has no call. Criteria that need something missing are *not assessed*, not failed.
-CAPABILITIES: tuple[str, ...] = ("call", "case_file", "preparation", "notes")
+#: preparation actions, notes or persona state, and no case file unless a scenario is given; a
+#: call rightly not made has no call. Criteria that need something missing are *not assessed*,
+#: not failed.
+CAPABILITIES: tuple[str, ...] = ("call", "case_file", "preparation", "notes", "persona")
 
 #: Events that compare a line with the case file, the authority or the persona's means.
 CASE_EVENTS: frozenset[str] = frozenset({
@@ -482,6 +483,7 @@ NEEDS_REASONS: Mapping[str, str] = {
     "case_file": "needs the case file (score with --scenario)",
     "preparation": "preparation actions are not in a transcript",
     "notes": "call notes are not in a transcript",
+    "persona": "needs the simulated debtor's state (outcome, facts), which a transcript lacks",
 }
 
 
@@ -504,6 +506,8 @@ def needs(c: Criterion) -> frozenset[str]:
         out.add("case_file")
     if "traits" in c.only_if:  # persona traits come with the scenario
         out.add("case_file")
+    if c.check in ("outcome_in", "fact_present", "fact_absent"):
+        out.add("persona")  # what the simulated debtor concluded: not in a real call's text
     return frozenset(out)
 
 
