@@ -18,14 +18,18 @@ from typing import Any, Literal
 import yaml
 
 from collectsim.acts import ACTS
-from collectsim.models import DEBTOR_TAGS, EVENTS, Comparison, RubricOverrides
+from collectsim.models import DEBTOR_TAGS, EVENTS, OUTCOMES, Comparison, RubricOverrides
 
 DIMENSIONS: tuple[str, ...] = ("preparation", "professionalism", "empathy", "close")
 
 #: Kinds of system turn a trainee produces with a preparation action (`/send-documents`...).
 PREP_ACTIONS: tuple[str, ...] = ("send_documents", "check_payments", "plan")
 
-ArgType = Literal["act", "acts", "tags", "events", "action", "int", "bool", "pattern", "str"]
+ArgType = Literal[
+    "act", "acts", "tags", "events", "outcomes", "facts", "action", "int", "bool", "pattern", "str"
+]
+#: What may be capped: a dimension or the overall score.
+CAP_KEYS: tuple[str, ...] = (*DIMENSIONS, "overall")
 CheckKind = Literal["verdict", "occurrences"]
 
 
@@ -174,6 +178,28 @@ CHECKS: dict[str, CheckSpec] = {
             "event": _a("events", "Event(s) that count"),
         },
     ),
+    "outcome_in": CheckSpec(
+        "verdict",
+        "The call ended with one of OUTCOMES (or, with success: true, one the scenario counts "
+        "as success). Judged only once the call has ended.",
+        {
+            "outcomes": _a("outcomes", "The outcome(s) that earn it"),
+            "success": _a("bool", "true: the scenario's own success list"),
+            "unless_fact": _a("facts", "Not met if the persona holds one of these facts "
+                              "(e.g. forced_promise: a promise given under pressure)"),
+        },
+    ),
+    "fact_present": CheckSpec(
+        "verdict",
+        "The persona (or engine) holds FACT, e.g. pinned or boundary_set (any of a list).",
+        {"fact": _a("facts", "The fact(s); one is enough", required=True)},
+    ),
+    "fact_absent": CheckSpec(
+        "verdict",
+        "The persona never came to hold FACT (none of a list); missed once it does. With "
+        "negative points this penalises the fact, e.g. vague_promise.",
+        {"fact": _a("facts", "The fact(s)", required=True)},
+    ),
     "third_party": CheckSpec(
         "occurrences",
         "Lines revealing the debt to someone who is not the debtor (persona trait right_party "
@@ -211,7 +237,8 @@ class Criterion:
     args: Mapping[str, Any] = field(default_factory=dict)
     limit: int = 1  # deductions: how many occurrences are charged at most
     flag: str | None = None  # each failure also raises a flag of this kind
-    critical: bool = False  # ...which caps the score
+    critical: bool = False  # ...which caps the score (by `cap`, else by the rubric's caps)
+    cap: Mapping[str, int] = field(default_factory=dict)  # this criterion's own cap on failure
     only_if: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -224,7 +251,8 @@ class Criterion:
 class Rubric:
     criteria: tuple[Criterion, ...]
     weights: Mapping[str, float] = field(default_factory=lambda: dict.fromkeys(DIMENSIONS, 1.0))
-    caps: Mapping[str, int] = field(default_factory=dict)  # applied when a critical flag is raised
+    # applied when a critical criterion without its own `cap` fails (the QA auto-fail)
+    caps: Mapping[str, int] = field(default_factory=dict)
 
     def criterion(self, cid: str) -> Criterion:
         for c in self.criteria:
@@ -293,6 +321,16 @@ def _arg(value: Any, spec: ArgSpec, where: str) -> Any:
         return _names(value, DEBTOR_TAGS, "debtor tag", where)
     if t == "events":
         return _names(value, EVENTS, "event", where)
+    if t == "outcomes":
+        return _names(value, OUTCOMES, "outcome", where)
+    if t == "facts":
+        items = (value,) if isinstance(value, str) else value
+        if not isinstance(items, list | tuple) or not items or not all(
+            isinstance(x, str) and _FACT.match(x) for x in items
+        ):
+            raise RubricError(f"{where}: expected a fact name (such as pinned) or a list of them, "
+                              f"got {value!r}")
+        return tuple(items)
     if t == "action":
         value = str(value).replace("-", "_")
         return _names(value, PREP_ACTIONS, "preparation action", where)[0]
@@ -349,8 +387,23 @@ def _comparison(value: Any, where: str) -> Comparison:
 
 
 _FIELDS = ("id", "dimension", "points", "label", "tip", "check", "args", "limit", "flag",
-           "critical", "only_if")
+           "critical", "cap", "only_if")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_FACT = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _caps(raw: Any, where: str) -> dict[str, int]:
+    """A `{dimension or overall: maximum}` mapping, as in `caps:` and a criterion's `cap:`."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise RubricError(f"{where}: expected {{dimension or overall: maximum}}")
+    for key, value in raw.items():
+        if key not in CAP_KEYS:
+            raise RubricError(f"{where}: unknown score {key!r}{_suggest(key, CAP_KEYS)}")
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+            raise RubricError(f"{where}.{key}: a whole number 0-100, got {value!r}")
+    return dict(raw)
 
 
 def parse_criterion(raw: Any, where: str = "rubric") -> Criterion:
@@ -399,6 +452,9 @@ def parse_criterion(raw: Any, where: str = "rubric") -> Criterion:
         raise RubricError(f"{here}: args.if_never is 'missed' or 'na'")
     if name == "after_tag" and "act" not in args and "event" not in args:
         raise RubricError(f"{here}: check 'after_tag' needs args.act or args.event")
+    if name == "outcome_in" and ("outcomes" in args) == bool(args.get("success")):
+        raise RubricError(f"{here}: check 'outcome_in' needs args.outcomes or args.success: true "
+                          "(not both)")
     limit = raw.get("limit", 1)
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
         raise RubricError(f"{here}: limit must be a whole number >= 1, got {limit!r}")
@@ -410,6 +466,7 @@ def parse_criterion(raw: Any, where: str = "rubric") -> Criterion:
         raise RubricError(f"{here}: critical must be true or false")
     if critical and flag is None:
         raise RubricError(f"{here}: critical needs a flag (the name shown on the scorecard)")
+    cap = _caps(raw.get("cap"), f"{here}: cap")
     label, tip = raw["label"], raw.get("tip", "")
     if not isinstance(label, str) or not label.strip():
         raise RubricError(f"{here}: label must be a short text")
@@ -426,6 +483,7 @@ def parse_criterion(raw: Any, where: str = "rubric") -> Criterion:
         limit=limit,
         flag=flag,
         critical=critical,
+        cap=cap,
         only_if=_only_if(raw.get("only_if"), f"{here}: only_if"),
     )
 
@@ -443,14 +501,7 @@ def parse_rubric(data: Any, where: str = "rubric") -> Rubric:
         raise RubricError(f"{where}.weights: expected {{dimension: weight}}")
     weights.update(raw_w)
     _check_weights(weights, f"{where}.weights")
-    caps = data.get("caps") or {}
-    if not isinstance(caps, dict):
-        raise RubricError(f"{where}.caps: expected {{dimension or overall: maximum}}")
-    for key, value in caps.items():
-        if key not in (*DIMENSIONS, "overall"):
-            raise RubricError(f"{where}.caps: unknown score {key!r}")
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
-            raise RubricError(f"{where}.caps.{key}: a whole number 0-100, got {value!r}")
+    caps = _caps(data.get("caps"), f"{where}.caps")
     raw_c = data.get("criteria")
     if not isinstance(raw_c, list) or not raw_c:
         raise RubricError(f"{where}.criteria: expected a list of criteria")
@@ -537,6 +588,7 @@ def validate_overrides(overrides: RubricOverrides, rubric: Rubric | None = None)
 
 
 __all__ = [
+    "CAP_KEYS",
     "CHECKS",
     "DEFAULT_RUBRIC",
     "DIMENSIONS",
