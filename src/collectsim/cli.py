@@ -228,7 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_serve)
 
     # Command groups that live in their own modules register themselves here.
-    for module in ("collectsim.cli_trainer", "collectsim.cli_records"):
+    for module in ("collectsim.cli_trainer", "collectsim.cli_records", "collectsim.cli_assess"):
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:
