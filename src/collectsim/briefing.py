@@ -97,7 +97,27 @@ def briefing_json(loaded: Loaded) -> dict[str, Any]:
         },
         "success": list(s.success),
         "plan_required": s.plan_required,
+        **_contact_json(s),
     }
+
+
+def _contact_json(s: Any) -> dict[str, Any]:
+    """The contact-rule question, only for scenarios that ask it (contact.asks_contact_question).
+
+    The facts to decide from, never the answer: `/decide call|no-call` is the trainee's call.
+    """
+    from collectsim.contact import asks_contact_question, contact_facts
+
+    if not asks_contact_question(s):
+        return {}
+    facts = contact_facts(s).to_json()
+    facts["question"] = "May this call be made now? Decide with /decide call or /decide no-call."
+    facts["contact_log"] = [
+        {"date": _d(c.date), "channel": c.channel, "direction": c.direction,
+         "conversation": c.conversation, "summary": c.summary}
+        for c in s.case.contacts
+    ]
+    return {"contact_rules": facts}
 
 
 def briefing_text(loaded: Loaded) -> str:
@@ -165,4 +185,19 @@ def briefing_text(loaded: Loaded) -> str:
     out += ["", "Documents on hand: " + (", ".join(b["documents"]) or "none")]
     if b["plan_required"]:
         out.append("Plan each outcome before you call (/plan OUTCOME: what you will do).")
+    c = b.get("contact_rules")
+    if c:
+        out += ["", "May this call be made now?"]
+        if c["given_time"]:
+            when = f"  It is {c['given_time']} ({c['given_timezone'] or 'local time'})"
+            if c["given_timezone"] != c["local_timezone"] and c["local_timezone"]:
+                when += f"; the debtor is in {c['local_timezone']}"
+            out.append(when + f", on {b['call_date'] or 'the call day'}.")
+        out.append(f"  Phone calls placed in the last 7 days: {c['calls_in_last_7_days']}; "
+                   f"last conversation: {c['last_conversation'] or 'none on file'}.")
+        if c["attorney"]:
+            out.append(f"  Represented by: {c['attorney']} (attorney).")
+        if c["cease_request"]:
+            out.append(f"  Written request to stop contact: {c['cease_request']}.")
+        out.append("  Decide before you dial: /decide call or /decide no-call.")
     return "\n".join(out)
