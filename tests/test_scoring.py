@@ -8,6 +8,7 @@ the engine really produces, and the core-scenario tests replay scripted calls en
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 from typing import Any
 
@@ -604,7 +605,7 @@ def prefixes(record: CallRecord) -> list[CallRecord]:
             for k in range(1, n + 1)]
 
 
-END_ONLY = {"summary_matches", "next_steps", "notes_outcome", "polite_end"}
+END_ONLY = {"summary_matches", "next_steps", "notes_outcome", "polite_end", "success_outcome"}
 
 
 def test_live_scoring_never_charges_end_of_call_criteria_early() -> None:
@@ -889,3 +890,324 @@ def test_core_scenario_flawed_call_loses_where_it_is_flawed(scenario_id: str, fl
     for f in lost:
         assert f.evidence is None or f.evidence in said
 
+
+
+# --- the outcome: did the call get what it was for? --------------------------------------------
+
+
+def ended(turns: list[Turn], outcome: str) -> list[Turn]:
+    """The same call with its last system line saying how it ended."""
+    return [*turns[:-1], S("call_end", f"Call ended. Outcome: {outcome}.", in_call=True)]
+
+
+def test_the_outcome_is_credited_at_the_debtors_yes() -> None:
+    card = score(good_call(), make_loaded())
+    (f,) = by_id(card, "success_outcome")
+    assert f.points > 0 and f.dimension == "close"
+    assert f.evidence == "Yes, I can do that."  # the turn the plan was agreed
+    assert not card.capped
+
+
+def test_a_polished_call_that_ends_on_nothing_loses_the_outcome_and_is_capped() -> None:
+    record = call(*ended(good_turns(), "no_agreement"), outcome="no_agreement")
+    card = score(record, make_loaded())
+    (f,) = by_id(card, "success_outcome")
+    assert f.points < 0 and f.evidence == "Call ended. Outcome: no_agreement."
+    assert f.turn == len(record.turns)
+    assert card.scores["close"] < 100
+    assert card.scores["overall"] <= 70  # not a strong call, however polished the conduct
+    assert card.capped and any("overall 70" in r for r in card.cap_reasons)
+    assert "capped at overall 70: reached an outcome that counts as success" in (
+        render_scorecard(card))
+    uncapped = score(record, make_loaded(rubric={"disable": ["success_outcome"]}))
+    assert uncapped.scores["overall"] > 70 and not uncapped.capped
+
+
+def test_the_outcome_is_not_judged_while_the_call_goes_on() -> None:
+    record = call(*ended(good_turns(), "no_agreement"), outcome="no_agreement", finished=False)
+    card = score(record, make_loaded())
+    assert by_id(card, "success_outcome") == [] and not card.capped
+
+
+def test_a_promise_forced_out_of_the_debtor_is_no_success() -> None:
+    loaded = make_loaded(success=["payment_plan", "promise_to_pay"])
+    record = dataclasses.replace(good_call(), outcome="promise_to_pay",
+                                 facts=frozenset({"forced_promise"}))
+    (f,) = by_id(score(record, loaded), "success_outcome")
+    assert f.points < 0
+    clean = dataclasses.replace(record, facts=frozenset())
+    assert points(score(clean, loaded), "success_outcome") > 0
+
+
+def test_a_scenario_can_credit_other_outcomes() -> None:
+    logged = {"id": "logged", "dimension": "close", "points": 20, "label": "logged it",
+              "tip": "Log the dispute.", "check": "outcome_in",
+              "args": {"outcomes": ["dispute", "callback"]}}
+    loaded = make_loaded(rubric={"criteria": [logged]})
+    record = call(*ended(good_turns(), "dispute"), outcome="dispute")
+    assert points(score(record, loaded), "logged") > 0
+    assert points(score(good_call(), loaded), "logged") < 0
+    for args, message in (({}, "needs args.outcomes or args.success"),
+                          ({"outcomes": "dispute", "success": True}, "not both"),
+                          ({"outcomes": "disputed"}, "did you mean 'dispute'")):
+        with pytest.raises(RubricError, match=message):
+            parse_criterion({**logged, "args": args})
+
+
+def play_example(scenario_id: str, script: str) -> tuple[Scorecard, CallRecord]:
+    from collectsim.script import read_script, replay
+
+    library = _library()
+    if scenario_id not in library.scenarios:
+        pytest.skip(f"scenario {scenario_id!r} is not in the library")
+    loaded = library.bind(scenario_id)
+    record, _ = replay(CallSession(loaded, seed=0),
+                       read_script(Path(__file__).parents[1] / "examples" / f"{script}.txt"))
+    return score(record, loaded), record
+
+
+@pytest.mark.parametrize(("scenario_id", "script"), [
+    ("off-topic-hard", "off-topic-hard-once"),   # one redirect is not enough on a distracted day
+    ("defensive-hard", "defensive-good"),         # the core call does not calm the angrier debtor
+])
+def test_ending_without_the_agreement_a_plan_could_reach_is_not_a_strong_call(
+        scenario_id: str, script: str) -> None:
+    card, record = play_example(scenario_id, script)
+    assert record.outcome == "no_agreement"
+    assert card.scores["overall"] <= 70, render_scorecard(card)
+    (f,) = by_id(card, "success_outcome")
+    assert f.points < 0 and "no_agreement" in (f.evidence or "")
+
+
+def _good_examples() -> list[str]:
+    return sorted(p.stem for p in (Path(__file__).parents[1] / "examples").glob("*-good.txt"))
+
+
+@pytest.mark.parametrize("script", _good_examples())
+def test_every_strong_example_reaches_success_and_scores_at_least_75(script: str) -> None:
+    card, record = play_example(script.removesuffix("-good"), script)
+    assert record.outcome in _library().bind(record.scenario).scenario.success
+    assert points(card, "success_outcome") > 0
+    assert card.scores["overall"] >= 75 and not card.capped, render_scorecard(card)
+
+
+# --- persona facts ----------------------------------------------------------------------------
+
+FACT_RULES: list[dict[str, Any]] = [
+    {"id": "pinned-plan", "priority": 10,
+     "when": {"acts": ["offer_plan"], "events": ["offer_affordable"]},
+     "do": {"tag": ["agree"], "outcome": "payment_plan", "remember": ["pinned"]},
+     "say": ["Yes, that I can really do."]},
+    {"id": "boundary", "when": {"acts": ["next_steps"], "stage": ["talking"]},
+     "do": {"remember": ["boundary_set"]}},  # a reaction: no reply of its own
+    {"id": "vague", "when": {"acts": ["state_purpose"]},
+     "do": {"tag": ["promise"], "remember": ["vague_promise"]}, "say": ["Friday, promise."]},
+]
+
+
+def fact_loaded(*criteria: dict[str, Any]) -> Loaded:
+    loaded = make_loaded(rubric={"criteria": list(criteria)})
+    persona = dataclasses.replace(
+        loaded.persona,
+        rules=(*TypeAdapter(Persona).validate_python({**PERSONA, "rules": FACT_RULES}).rules,
+               *loaded.persona.rules),
+    )
+    return dataclasses.replace(loaded, persona=persona)
+
+
+def fact_criterion(cid: str, check: str, fact: str, pts: int) -> dict[str, Any]:
+    return {"id": cid, "dimension": "close", "points": pts, "label": cid, "tip": "t",
+            "check": check, "args": {"fact": fact}}
+
+
+def test_fact_present_credits_the_line_the_debtor_answered() -> None:
+    loaded = fact_loaded(fact_criterion("pinned_terms", "fact_present", "pinned", 25))
+    turns = good_turns()
+    offer = turns[14]
+    turns[15] = dataclasses.replace(turns[15], rule="pinned-plan")
+    record = dataclasses.replace(call(*turns, outcome="payment_plan", terms=PLAN),
+                                 facts=frozenset({"pinned"}))
+    (f,) = by_id(score(record, loaded), "pinned_terms")
+    assert f.points > 0 and f.evidence == offer.text and f.turn == 15
+    (miss,) = by_id(score(good_call(), loaded), "pinned_terms")
+    assert miss.points < 0 and miss.turn is None
+    live = dataclasses.replace(good_call(), finished=False)
+    assert by_id(score(live, loaded), "pinned_terms") == []  # may still happen
+
+
+def test_fact_from_a_reaction_rule_points_at_the_line_that_triggered_it() -> None:
+    loaded = fact_loaded(fact_criterion("boundary", "fact_present", "boundary_set", 25))
+    turns = good_turns()
+    turns[11] = dataclasses.replace(turns[11], stage="talking")  # "Thanks." moved the call on
+    boundary = T("If the shouting goes on, I will end the call and write to you.", "next_steps")
+    turns.insert(12, boundary)
+    turns.insert(13, D("Fine."))
+    record = dataclasses.replace(call(*turns, outcome="payment_plan", terms=PLAN),
+                                 facts=frozenset({"boundary_set"}))
+    (f,) = by_id(score(record, loaded), "boundary")
+    assert f.points > 0 and f.evidence == boundary.text
+
+
+def test_fact_absent_with_negative_points_penalises_the_fact() -> None:
+    loaded = fact_loaded(fact_criterion("took_vague_promise", "fact_absent", "vague_promise", -15))
+    turns = good_turns()
+    turns[7] = D("Friday, promise.", "promise")
+    turns[7] = dataclasses.replace(turns[7], rule="vague")
+    record = dataclasses.replace(call(*turns, outcome="payment_plan", terms=PLAN),
+                                 facts=frozenset({"vague_promise"}))
+    card = score(record, loaded)
+    (f,) = by_id(card, "took_vague_promise")
+    assert f.points == -15 and f.evidence == turns[6].text
+    assert card.scores["close"] == 85
+    assert by_id(score(good_call(), loaded), "took_vague_promise") == []
+
+
+def test_a_fact_the_persona_never_holds_is_refused() -> None:
+    loaded = fact_loaded(fact_criterion("x", "fact_present", "pinnned", 10))
+    with pytest.raises(RubricError, match="never holds fact 'pinnned' \\(did you mean 'pinned'"):
+        score(good_call(), loaded)
+    with pytest.raises(RubricError, match="expected a fact name"):
+        parse_criterion(fact_criterion("x", "fact_present", "Pinned Down", 10))
+
+
+def test_chronic_avoider_vague_promise_loses_the_pinned_terms() -> None:
+    good, _ = play_example("chronic-avoider", "chronic-avoider-good")
+    weak, _ = play_example("chronic-avoider", "chronic-avoider-weak")
+    (f,) = by_id(good, "realistic_terms")
+    assert f.points > 0 and "$275" in (f.evidence or "")  # the offer he accepted
+    assert points(weak, "realistic_terms") < 0
+
+
+# --- dates in the summary ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("agreed", "said", "call_date", "ok"), [
+    ("this Friday", "by Friday", None, True),
+    ("on Friday", "Friday", None, True),
+    ("November 27th", "27 Nov", None, True),
+    ("November 27th", "11/27", None, True),
+    ("by the end of the month", "end of the month", None, True),
+    ("tomorrow", "by tomorrow", None, True),
+    ("Friday", "November 27th", "2026-11-20", True),
+    ("the end of the month", "November 30th", "2026-11-20", True),
+    ("Friday", "Monday", None, False),
+    ("November 27th", "November 28th", None, False),
+    ("the 1st of December", "Friday", "2026-11-20", False),  # a Tuesday
+])
+def test_summary_dates_are_compared_as_dates(agreed: str, said: str, call_date: str | None,
+                                             ok: bool) -> None:
+    case = {**CASE, "call_date": call_date} if call_date else CASE
+    turns = good_turns()
+    turns[16] = T(f"So to confirm: $200 a month for 6 months, first payment {said}.",
+                  "summarize_agreement", amounts=(200,), dates=(said,))
+    record = call(*turns, outcome="payment_plan", terms={**PLAN, "dates": (agreed,)})
+    (f,) = by_id(score(record, make_loaded(case=case)), "summary_matches")
+    assert (f.points > 0) is ok, (agreed, said)
+
+
+# --- pushing past a stated limit ----------------------------------------------------------------
+
+TOO_MUCH = T("We could do $600 a month over 2 months.", "offer_plan",
+             events=("offer_unaffordable",), amounts=(600,))
+LOWER_BUT_TOO_MUCH = T("Then $500 a month over 3 months?", "offer_plan",
+                       events=("offer_unaffordable",), amounts=(500,))
+
+
+def test_a_first_offer_that_is_too_high_is_negotiating_not_pushing() -> None:
+    turns = good_turns()
+    turns[12:12] = [TOO_MUCH, D("That's more than I can do.", "refuse")]
+    card = score(call(*turns, outcome="payment_plan", terms=PLAN), make_loaded())
+    assert by_id(card, "pushed_past_limit") == []
+
+
+def test_asking_for_too_much_again_after_a_no_is_pushing_past_the_limit() -> None:
+    turns = good_turns()
+    turns[12:12] = [TOO_MUCH, D("That's more than I can do.", "refuse"),
+                    LOWER_BUT_TOO_MUCH, D("I told you, I can't.", "refuse")]
+    card = score(call(*turns, outcome="payment_plan", terms=PLAN), make_loaded())
+    (f,) = by_id(card, "pushed_past_limit")
+    assert f.points == -15 and f.evidence == LOWER_BUT_TOO_MUCH.text
+
+
+def test_asking_for_more_than_the_figure_the_debtor_named_is_pushing() -> None:
+    turns = good_turns()  # "Maybe $200." is a counter_offer
+    turns[14:15] = [TOO_MUCH, D("I said $200.", "refuse"), turns[14]]
+    card = score(call(*turns, outcome="payment_plan", terms=PLAN), make_loaded())
+    (f,) = by_id(card, "pushed_past_limit")
+    assert f.evidence == TOO_MUCH.text
+
+
+# --- caps and severity ------------------------------------------------------------------------
+
+BELOW_FLOOR = {"id": "below_floor", "dimension": "close", "points": -40, "flag": "below_floor",
+               "critical": True, "cap": {"overall": 40}, "label": "settled below the floor",
+               "tip": "Hold your floor.", "check": "no_event", "args": {"event": "below_floor"}}
+
+
+def test_a_criterion_can_cap_overall_without_the_abuse_cap() -> None:
+    turns = good_turns()
+    turns[14] = dataclasses.replace(turns[14], events=("offer_affordable", "below_floor"))
+    card = score(call(*turns, outcome="payment_plan", terms=PLAN),
+                 make_loaded(rubric={"criteria": [BELOW_FLOOR]}))
+    assert card.scores["overall"] == 40
+    assert card.scores["professionalism"] == 100  # courteous, just outside authority
+    assert [(f.kind, f.critical) for f in card.flags] == [("below_floor", True)]
+    assert card.capped and card.cap_reasons == ("overall 40: settled below the floor",)
+
+
+def test_a_threat_still_gets_the_qa_auto_fail_caps() -> None:
+    turns = good_turns()
+    turns.insert(10, T("Pay or I'll have you arrested.", "threaten"))
+    card = score(call(*turns, outcome="payment_plan", terms=PLAN), make_loaded())
+    assert card.scores["professionalism"] <= 20 and card.scores["overall"] <= 40
+    assert card.cap_reasons == ("professionalism 20, overall 40: threatened the debtor",)
+
+
+def test_a_cap_without_a_flag_applies_when_a_to_do_is_missed() -> None:
+    deadline = {"id": "deadline", "dimension": "close", "points": 10, "label": "said the deadline",
+                "tip": "t", "check": "phrase", "args": {"pattern": "deadline"},
+                "cap": {"close": 50, "overall": 60}}
+    card = score(good_call(), make_loaded(rubric={"criteria": [deadline]}))
+    assert card.scores["close"] <= 50 and card.scores["overall"] <= 60
+    assert card.flags == ()
+
+
+@pytest.mark.parametrize(("cap", "message"), [
+    ({"kindness": 3}, "unknown score 'kindness'"),
+    ({"overall": 140}, "a whole number 0-100"),
+    ("overall", "expected {dimension or overall: maximum}"),
+])
+def test_bad_caps_are_refused(cap: Any, message: str) -> None:
+    with pytest.raises(RubricError, match=re.escape(message)):
+        parse_criterion({**BELOW_FLOOR, "cap": cap})
+
+
+def test_settling_below_the_floor_caps_overall_but_not_professionalism() -> None:
+    card, record = play_example("settlement", "settlement-caves")
+    assert record.outcome == "settlement"
+    assert card.scores["overall"] <= 40
+    assert card.scores["professionalism"] > 20
+    assert any(f.kind == "below_floor" and f.critical for f in card.flags)
+
+
+# --- where flags point ------------------------------------------------------------------------
+
+
+def test_a_flag_for_something_never_said_points_at_the_last_line_checked() -> None:
+    never = {"id": "no_deadline", "dimension": "close", "points": 10, "label": "said the deadline",
+             "tip": "t", "check": "phrase", "args": {"pattern": "deadline"},
+             "flag": "no_deadline"}
+    docs = {"id": "no_docs", "dimension": "preparation", "points": 10, "label": "sent the docs",
+            "tip": "t", "check": "prep_action", "args": {"action": "send_documents"},
+            "flag": "no_documents"}
+    turns = [t for t in good_turns() if t.kind != "send_documents"]
+    record = call(*turns, outcome="payment_plan", terms=PLAN)
+    card = score(record, make_loaded(rubric={"criteria": [never, docs]}))
+    flags = {f.kind: f.turn for f in card.flags}
+    last_line = [t.n for t in record.turns if t.speaker == "trainee"][-1]
+    assert flags["no_deadline"] == last_line
+    start = next(t.n for t in record.turns if t.kind == "call_start")
+    assert flags["no_documents"] == start
+    # ...while the finding still says it never happened
+    assert by_id(card, "no_deadline")[0].turn is None
+    assert card.to_json()["flags"][0]["turn"] > 0

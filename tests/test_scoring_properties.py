@@ -20,7 +20,7 @@ from collectsim.scoring import score
 from collectsim.transcript import Agreement, CallRecord, Turn
 
 KEYS = {"preparation", "professionalism", "empathy", "close", "overall"}
-END_ONLY = {"summary_matches", "next_steps", "notes_outcome", "polite_end"}
+END_ONLY = {"summary_matches", "next_steps", "notes_outcome", "polite_end", "success_outcome"}
 
 PERSONA = TypeAdapter(Persona).validate_python(
     {
@@ -158,12 +158,41 @@ def test_appending_a_threat_never_raises_any_score(record: CallRecord, loaded: L
 @settings(max_examples=100, deadline=None)
 @given(records(), loadeds)
 def test_same_call_same_card(record: CallRecord, loaded: Loaded) -> None:
-    """Scoring is a pure function: same input, same card; engine-internal state is ignored."""
+    """Scoring is a pure function: same input, same card; engine-internal state is ignored.
+
+    (Persona facts count only where a criterion asks for them: fact_present/fact_absent, or
+    outcome_in's unless_fact; the facts below are ones no default criterion reads.)
+    """
     first = score(record, loaded)
     assert score(copy.deepcopy(record), loaded) == first
     internal = dataclasses.replace(record, facts=frozenset({"agreement", "debt_paid"}),
                                    final_stage="x", final_meters=(("patience", 1.0),), seed=99)
     assert score(internal, loaded) == first
+
+
+CAPPED = {"id": "capped", "dimension": "close", "points": 10, "label": "said the deadline",
+          "tip": "Say it.", "check": "phrase", "args": {"pattern": "deadline"},
+          "cap": {"close": 50, "overall": 60}}
+
+
+def with_criterion(loaded: Loaded, criterion: dict[str, Any]) -> Loaded:
+    rubric = dataclasses.replace(loaded.scenario.rubric, criteria=(criterion,))
+    return dataclasses.replace(
+        loaded, scenario=dataclasses.replace(loaded.scenario, rubric=rubric))
+
+
+@settings(max_examples=100, deadline=None)
+@given(records(), loadeds)
+def test_a_criterions_own_cap_only_ever_lowers_scores(record: CallRecord, loaded: Loaded) -> None:
+    """The same criterion with and without `cap:`: the cap can only take scores down, to it."""
+    uncapped = {k: v for k, v in CAPPED.items() if k != "cap"}
+    plain = score(record, with_criterion(loaded, uncapped))
+    capped = score(record, with_criterion(loaded, CAPPED))
+    for key in KEYS:
+        assert capped.scores[key] <= plain.scores[key], key
+    if any(f.id == "capped" and f.points < 0 for f in capped.findings):
+        assert capped.capped
+        assert capped.scores["close"] <= 50 and capped.scores["overall"] <= 60
 
 
 @settings(max_examples=100, deadline=None)
