@@ -117,7 +117,13 @@ def sync(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
 
 
 async def ready(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
+    """Wait for the library (loaded in a worker after the first frame) and any other work."""
+    app = pilot.app
+    for _ in range(500):
+        if app.library is not None or app.load_error:
+            break
+        await pilot.pause(0.01)
+    await app.workers.wait_for_complete()
     await pilot.pause()
 
 

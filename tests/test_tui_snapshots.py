@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_tui import SCENARIO, test_app, write_library
+from test_tui import SCENARIO, ready, test_app, write_library
 from textual.widgets import Input
 
 from collectsim.tui.app import make_app
@@ -20,8 +20,7 @@ SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40"
 
 
 async def settle(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await ready(pilot)
     for box in pilot.app.screen.query(Input):
         box.cursor_blink = False
     await pilot.pause()

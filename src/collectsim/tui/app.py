@@ -20,7 +20,6 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from collectsim.tui.commands import CollectsimCommands
 from collectsim.tui.messages import (
     CallEnded,
     LibraryLoaded,
@@ -36,21 +35,21 @@ from collectsim.tui.screens.home import HomeScreen, ScenarioRow
 #: Seconds per word while the debtor speaks: a brisk but human reading pace.
 DEFAULT_PACE = 0.12
 HERE = Path(__file__).parent
-CSS_FILES = (
-    "app.tcss",
-    "home.tcss",
-    "briefing.tcss",
-    "call.tcss",
-    "scorecard.tcss",
-    "help.tcss",
-    "diagnostics.tcss",
-)
+#: Styles the first screen needs; each other screen loads its own .tcss when first shown.
+CSS_FILES = ("app.tcss", "home.tcss")
+
+
+def _commands() -> type:
+    """The palette provider, imported when the palette first opens (keeps start-up lean)."""
+    from collectsim.tui.commands import CollectsimCommands
+
+    return CollectsimCommands
 
 
 class CollectsimApp(App[int]):
     TITLE = "collectsim"
     CSS_PATH: ClassVar[list[Path]] = [HERE / name for name in CSS_FILES]
-    COMMANDS = App.COMMANDS | {CollectsimCommands}
+    COMMANDS = App.COMMANDS | {_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help"),
         Binding("question_mark", "help", "Help", show=False),
@@ -92,7 +91,9 @@ class CollectsimApp(App[int]):
         home = self.home_screen
         home.set_trainee(self.progress.trainee())
         self.sub_title = self.progress.trainee()
-        self.load_library()
+        # Start loading only once the first frame is on screen: the loader's imports hold
+        # the GIL for a while and would otherwise delay the first paint.
+        self.call_after_refresh(self.load_library)
 
     @property
     def home_screen(self) -> HomeScreen:

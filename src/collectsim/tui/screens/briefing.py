@@ -35,6 +35,7 @@ def title_bar(brief: dict[str, Any]) -> Content:
 
 
 class BriefingScreen(Screen):
+    CSS_PATH = "../briefing.tcss"  # loaded when the screen is first shown
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "send_documents", "Send documents"),
         Binding("p", "check_payments", "Check payments"),

@@ -53,6 +53,7 @@ _WORD_ENDS = re.compile(r"\S+\s*")
 
 
 class CallScreen(Screen):
+    CSS_PATH = "../call.tcss"  # loaded when the screen is first shown
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "side('side-casefile')", "Case file"),
         Binding("f3", "app.toggle_coach", "Coach"),

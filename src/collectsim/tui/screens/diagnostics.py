@@ -19,6 +19,7 @@ from collectsim.tui.text import literal
 
 
 class DiagnosticsScreen(Screen):
+    CSS_PATH = "../diagnostics.tcss"  # loaded when the screen is first shown
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("f5", "app.reload", "Reload"),

@@ -66,6 +66,7 @@ scores the same way.
 
 
 class HelpScreen(ModalScreen[None]):
+    CSS_PATH = "../help.tcss"  # loaded when the screen is first shown
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,f1,question_mark", "dismiss", "Close"),
     ]

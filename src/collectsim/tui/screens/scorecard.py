@@ -65,6 +65,7 @@ def flags_content(flags: Any) -> Content:
 
 
 class ScorecardScreen(Screen):
+    CSS_PATH = "../scorecard.tcss"  # loaded when the screen is first shown
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "retry", "Retry"),
         Binding("n", "next", "Next scenario"),
