@@ -406,10 +406,14 @@ def test_play_records_and_the_commands_read_it(db_url, capsys, tmp_path):
     code, out, _ = _run(capsys, "report", "last", "--db", db_url, "-o", str(target))
     assert code == 0 and target.read_text().startswith("# Scorecard")
 
+    # The team view reads assessments by default (issue 9); these plays were practice.
     code, out, _ = _run(capsys, "report", "--summary", "--csv", "--db", db_url)
+    assert "trainee,ana" not in out
+    code, out, _ = _run(capsys, "report", "--summary", "--csv", "--mode", "practice",
+                        "--db", db_url)
     assert out.splitlines()[0].startswith("level,trainee,scenario,attempts")
     assert "trainee,ana,,2,2" in out
-    code, out, _ = _run(capsys, "report", "--summary", "--db", db_url)
+    code, out, _ = _run(capsys, "report", "--summary", "--mode", "practice", "--db", db_url)
     assert "By trainee" in out and "ana" in out
 
 
