@@ -347,3 +347,12 @@ def test_a_later_agreement_replaces_the_terms_of_an_earlier_one() -> None:
 def test_rules_can_require_that_the_line_mentions_a_date() -> None:
     assert debtor_lines(play(["next_steps: I'll call you back tomorrow"]))[-1] == "Tomorrow then."
     assert debtor_lines(play(["next_steps: I'll call you back"]))[-1] == "Later when?"
+
+
+def test_call_and_say_actions_let_a_script_write_anything_a_trainee_did() -> None:
+    steps = parse_script("/call\n/note picked up fast\n/say #1 priority: your invoice\n/say /end\n")
+    record, _ = replay(CallSession(make(), analyser=stub), steps)
+    note = next(t for t in record.turns if t.kind == "note")
+    assert note.in_call  # a note made after dialling, before speaking, is part of the call
+    said = [t.text for t in record.turns if t.speaker == "trainee"]
+    assert said == ["#1 priority: your invoice", "/end"]

@@ -29,6 +29,8 @@ ACTIONS: dict[str, str] = {
     "hold": "put the debtor on hold for a moment",
     "end": "hang up",
     "decide": "before the call: decide whether it may be made now: /decide call or /decide no-call",
+    "call": "dial: the debtor picks up (the first spoken line does this too)",
+    "say": "say TEXT exactly, even if it starts with '/' or '#': /say TEXT",
 }
 
 #: `/decide` answers, as written in scripts; system turns say "Decision: call" / "... no-call".
@@ -202,6 +204,12 @@ class CallSession:
             return self.hang_up()
         if action == "interrupt":
             return self.say(arg, interrupted=True)
+        if action == "say":
+            return self.say(arg)
+        if action == "call":
+            if self.state.ended:
+                raise CallOver("the call has ended")
+            return self.connect()
         if action in {"wait", "hold"}:
             return self._silent_turn(action)
         if action == "send-documents":
