@@ -16,18 +16,23 @@ overall.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
+import difflib
 import re
 import textwrap
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, Literal
 
 from rapidfuzz import fuzz, utils
 
 from collectsim.acts import DISCLOSING
-from collectsim.models import Loaded
-from collectsim.rubric import CHECKS, DIMENSIONS, Criterion, Rubric, load_rubric
+from collectsim.analysis import analyse
+from collectsim.analysis.result import DateMention
+from collectsim.models import AGREEMENTS, Loaded, Persona, Rule
+from collectsim.rubric import CHECKS, DIMENSIONS, Criterion, Rubric, RubricError, load_rubric
 from collectsim.transcript import CallRecord, Turn
 
 # --- the scorecard -------------------------------------------------------------------------------
@@ -62,7 +67,9 @@ class Flag:
     """Conduct a QA reviewer would mark; critical ones cap the score."""
 
     kind: str
-    turn: int  # 0 when it concerns the call as a whole
+    # The line to jump to. For something that never happened (a missing disclosure), the last
+    # trainee line the check looked at; 0 only when there was no trainee line at all.
+    turn: int
     text: str
     critical: bool = False
 
@@ -76,6 +83,8 @@ class Scorecard:
     flags: tuple[Flag, ...]
     findings: tuple[Finding, ...]
     capped: bool = False
+    #: Why scores were capped, e.g. "overall <= 70: reached an outcome that counts as success".
+    cap_reasons: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -307,26 +316,109 @@ def _close(a: float, b: float) -> bool:
     return abs(a - b) <= max(0.5, 0.005 * abs(b))
 
 
-_MONTHS = {m: i + 1 for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"))}
+@lru_cache(maxsize=4096)
+def _parse_dates(text: str) -> tuple[DateMention, ...]:
+    """The dates in a recorded date phrase, read by the analyser (cached: summaries repeat)."""
+    found = analyse(text).dates
+    return found or (DateMention(text=text),)
 
 
-def _date_key(text: str) -> tuple[int | None, int | None, str]:
-    """(month, day, rest) from a date as typed; enough to tell 'Nov 1st' from 'the 15th'."""
-    low = text.lower()
-    month = next((i for m, i in _MONTHS.items() if re.search(rf"\b{m}", low)), None)
-    nums = [int(x) for x in re.findall(r"\d+", low)]
-    if month is None and len(nums) >= 2 and "/" in low:
-        month, nums = nums[0], nums[1:]  # 11/1
-    day = next((x for x in nums if 1 <= x <= 31), None)
-    return month, day, re.sub(r"[^a-z]", "", low)
+def _mentions(texts: Iterable[str]) -> list[DateMention]:
+    return [m for t in texts for m in _parse_dates(str(t))]
 
 
-def _dates_match(said: str, agreed: str) -> bool:
-    a, b = _date_key(said), _date_key(agreed)
-    if a[1] is not None and b[1] is not None:
-        return a[1] == b[1] and (a[0] is None or b[0] is None or a[0] == b[0])
-    return fuzz.ratio(a[2], b[2]) >= 80
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _days(start: dt.date, n: int) -> frozenset[dt.date]:
+    return frozenset(start + dt.timedelta(days=i) for i in range(n))
+
+
+def _month_end(d: dt.date) -> dt.date:
+    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
+
+
+def _next_month(d: dt.date) -> dt.date:
+    return (d.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def _on_calendar(m: DateMention, today: dt.date) -> frozenset[dt.date] | None:
+    """The days a mention can mean, seen from the day of the call; None if it names none.
+
+    Ambiguity is kept, not guessed away: "Friday" said on a Friday is today or a week today,
+    "next week" is any of its seven days. Two mentions agree when their sets meet.
+    """
+    monday = today - dt.timedelta(days=today.weekday())
+    if m.day is not None:
+        if m.month is None:  # "the 15th": this month's if still to come, else next month's
+            first = today.replace(day=1) if m.day >= today.day else _next_month(today)
+        else:  # "January 5th" said in November is next January
+            year = m.year or today.year + ((m.month, m.day) < (today.month, today.day))
+            first = dt.date(year, m.month, 1)
+        if m.day > calendar.monthrange(first.year, first.month)[1]:
+            return frozenset()
+        return frozenset({first.replace(day=m.day)})
+    if m.weekday is not None:
+        wd = _WEEKDAYS.index(m.weekday)
+        ahead = (wd - today.weekday()) % 7
+        coming = {today + dt.timedelta(days=ahead)}
+        if ahead == 0:
+            coming.add(today + dt.timedelta(days=7))
+        if m.relative == "next_week":  # "next Friday": the coming one or next week's
+            coming.add(monday + dt.timedelta(days=7 + wd))
+        return frozenset(coming)
+    if m.month is not None:  # "by December": any day of it
+        year = m.year or (today.year + (m.month < today.month))
+        first = dt.date(year, m.month, 1)
+        return _days(first, calendar.monthrange(year, m.month)[1])
+    rel = m.relative
+    if rel is None:
+        return None
+    fixed = {"today": 0, "tomorrow": 1, "day_after_tomorrow": 2, "yesterday": -1,
+             "in_1_week": 7, "in_2_weeks": 14}
+    if rel in fixed:
+        return frozenset({today + dt.timedelta(days=fixed[rel])})
+    if rel == "this_week":
+        return _days(today, 7 - today.weekday())
+    if rel == "next_week":
+        return _days(monday + dt.timedelta(days=7), 7)
+    if rel == "end_of_week":  # Friday to Sunday, still to come this week
+        return frozenset(d for d in _days(monday + dt.timedelta(days=4), 3) if d >= today)
+    if rel == "end_of_month":
+        return frozenset({_month_end(today)})
+    if rel == "this_month":
+        return _days(today, (_month_end(today) - today).days + 1)
+    if rel == "next_month":
+        first = _next_month(today)
+        return _days(first, (_month_end(first) - first).days + 1)
+    return None
+
+
+def _fields_agree(a: DateMention, b: DateMention) -> bool:
+    """Without a calendar: the same kind of date with the same parts ("by Friday", "on Friday")."""
+    if a.day is not None or b.day is not None:
+        return (a.day == b.day and (a.month is None or b.month is None or a.month == b.month)
+                and (a.year is None or b.year is None or a.year == b.year))
+    if a.weekday is not None or b.weekday is not None:
+        return a.weekday == b.weekday and (
+            a.relative is None or b.relative is None or a.relative == b.relative)
+    if a.month is not None or b.month is not None:
+        return a.month == b.month
+    if a.relative is not None or b.relative is not None:
+        return a.relative == b.relative
+    return _plain(a.text) == _plain(b.text)
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def _same_date(a: DateMention, b: DateMention, today: dt.date | None) -> bool:
+    if today is not None:
+        da, db = _on_calendar(a, today), _on_calendar(b, today)
+        if da is not None and db is not None:
+            return bool(da & db)
+    return _fields_agree(a, b)
 
 
 def _summary_ok(call: Call, t: Turn) -> bool:
@@ -343,9 +435,10 @@ def _summary_ok(call: Call, t: Turn) -> bool:
         return False
     if any(not any(_close(a, p) for p in plausible) for a in amounts):
         return False
-    dates = [str(d) for d in call.slot(t, "dates")]
-    if ag.dates and dates:
-        return any(_dates_match(d, g) for d in dates for g in ag.dates)
+    said = _mentions(call.slot(t, "dates"))
+    if ag.dates and said:
+        today = case.call_date
+        return any(_same_date(d, g, today) for d in said for g in _mentions(ag.dates))
     return True
 
 
@@ -422,6 +515,123 @@ def _polite_end(call: Call, args: Mapping[str, Any]) -> Verdict:
     return missed(call.lines[-1])
 
 
+def _outcome_in(call: Call, args: Mapping[str, Any]) -> Verdict:
+    """The result of the call: judged when it has ended, since an outcome can still change."""
+    if not call.finished:
+        return PENDING
+    want = call.loaded.scenario.success if args.get("success") else args["outcomes"]
+    outcome = call.record.outcome
+    end = next(iter(call.system("call_end")), None)
+    if outcome not in want:
+        return missed(end)  # "Call ended. Outcome: no_agreement." is what the trainee sees
+    spoilt = [f for f in args.get("unless_fact", ()) if f in call.record.facts]
+    if spoilt:  # e.g. a promise forced out of the debtor: the outcome, but not a success
+        return Verdict("missed", missed=_fact_hit(call, spoilt))
+    return Verdict("met", met=_outcome_hit(call), earned=1.0)
+
+
+def _outcome_hit(call: Call) -> Hit:
+    """Where the outcome was reached: the debtor's yes, or the reply whose rule set it."""
+    outcome = call.record.outcome
+    ag = call.record.agreement
+    turns = {t.n: t for t in call.record.turns}
+    if ag is not None and outcome in AGREEMENTS and ag.turn in turns:
+        return _hit(turns[ag.turn])
+    rules = _rules(call.loaded.persona)
+    setting = [d for d in call.debtor
+               if d.rule in rules and rules[d.rule].do.outcome == outcome]
+    if setting:
+        return _hit(setting[-1])
+    return _hit(next(iter(call.system("call_end")), None))
+
+
+def _rules(persona: Persona) -> dict[str, Rule]:
+    return {r.id: r for r in persona.rules}
+
+
+#: Facts the engine keeps itself, and the turn kinds (or acts) that set them.
+ENGINE_FACTS: dict[str, str | None] = {
+    "documents_sent": "send_documents",
+    "payments_checked": "check_payments",
+    "plan_made": "plan",
+    "identity_verified": "verify_identity",
+    "agreement": None,
+    "debt_paid": None,
+}
+
+
+def known_facts(persona: Persona) -> set[str]:
+    """Every fact a call with this persona can hold: the engine's and those its rules use."""
+    out = set(ENGINE_FACTS)
+    for r in persona.rules:
+        out.update(r.do.remember, r.do.forget, r.when.facts, r.when.not_facts)
+    return out
+
+
+def _fact_hit(call: Call, facts: Sequence[str]) -> Hit:
+    """The trainee line that led to one of the facts, where the transcript can tell.
+
+    A replying rule that remembers it names its debtor turn (the line before it is the cause);
+    a rule that only reacts (no reply of its own) is matched on the acts, events and stage it
+    needs. Engine facts point at their preparation action or act. Otherwise: nowhere.
+    """
+    rules = _rules(call.loaded.persona)
+    reacting = [r for r in call.loaded.persona.rules
+                if not r.say and any(f in r.do.remember for f in facts)]
+    stage = call.loaded.persona.stages[0] if call.loaded.persona.stages else None
+    previous: Turn | None = None
+    for t in call.record.turns:
+        if t.speaker == "debtor":
+            rule = rules.get(t.rule or "")
+            if previous is not None and rule is not None and any(
+                f in rule.do.remember for f in facts
+            ):
+                return _hit(previous)
+            stage = t.stage or stage
+        elif t.speaker == "trainee":
+            if any(_could_fire(r, t, stage) for r in reacting):
+                return _hit(t)
+            previous = t
+    for f in facts:
+        kind = ENGINE_FACTS.get(f)
+        if kind is None:
+            continue
+        done = call.system(kind) or [t for t in call.lines if kind in t.acts]
+        if done:
+            return _hit(done[0])
+    if "agreement" in facts and call.record.agreement is not None:
+        return _hit(next((t for t in call.record.turns if t.n == call.record.agreement.turn),
+                         None))
+    return NOWHERE
+
+
+def _could_fire(rule: Rule, t: Turn, stage: str | None) -> bool:
+    """What a reaction rule needs of the line itself (meters, facts, chance are not recorded)."""
+    w = rule.when
+    return (all(a in t.acts for a in w.acts)
+            and (not w.any_acts or _has(t, w.any_acts))
+            and not _has(t, w.no_acts)
+            and all(e in t.events for e in w.events)
+            and not any(e in t.events for e in w.no_events)
+            and (not w.stage or stage in w.stage)
+            and not (w.not_stage and stage in w.not_stage))
+
+
+def _fact_present(call: Call, args: Mapping[str, Any]) -> Verdict:
+    facts = args["fact"]
+    if any(f in call.record.facts for f in facts):
+        hit = _fact_hit(call, [f for f in facts if f in call.record.facts])
+        return Verdict("met", met=hit, earned=1.0)
+    return call.open_or(missed(None))
+
+
+def _fact_absent(call: Call, args: Mapping[str, Any]) -> Verdict:
+    held = [f for f in args["fact"] if f in call.record.facts]
+    if held:
+        return Verdict("missed", missed=_fact_hit(call, held))
+    return Verdict("met", earned=1.0) if call.finished else PENDING
+
+
 def _no_act(call: Call, args: Mapping[str, Any]) -> list[Turn]:
     events = args.get("event", ())
     return [t for t in call.lines if _has(t, args["act"]) or any(e in t.events for e in events)]
@@ -468,6 +678,9 @@ VERDICTS: dict[str, VerdictCheck] = {
     "next_steps_stated": _next_steps_stated,
     "notes_record_outcome": _notes_record_outcome,
     "polite_end": _polite_end,
+    "outcome_in": _outcome_in,
+    "fact_present": _fact_present,
+    "fact_absent": _fact_absent,
 }
 OCCURRENCES: dict[str, OccurrenceCheck] = {
     "no_act": _no_act,
@@ -664,10 +877,12 @@ def score(
     """Score a call (finished or not) against the rubric adjusted by the scenario."""
     base = rubric if rubric is not None else default_rubric()
     rules = base.with_overrides(loaded.scenario.rubric)
+    _check_facts(rules, loaded.persona)
     rules = _assessable(rules, record, loaded, available)  # transcripts, calls rightly not made
     call = Call(record, loaded)
     findings: list[Finding] = []
     flags: list[Flag] = []
+    failed: list[Criterion] = []  # failed criteria that cap the score
     scores: dict[str, int] = {}
     for dim in DIMENSIONS:
         earnable: list[tuple[Criterion, Verdict]] = []
@@ -679,8 +894,11 @@ def score(
             verdict, failures = judge(c, call)
             if c.flag:
                 flags += [
-                    Flag(c.flag, t.n, t.text or c.label, c.critical) for t in failures
+                    Flag(c.flag, t.n or _window_end(c, call), t.text or c.label, c.critical)
+                    for t in failures
                 ]
+            if failures and (c.cap or (c.critical and rules.caps)):
+                failed.append(c)
             if c.deduction:
                 for t in failures[: c.limit]:
                     f = _finding(c, c.points, Hit(t.n or None, t.text or None))
@@ -706,18 +924,59 @@ def score(
         dim_findings.sort(key=lambda x: (x[0], _turn_key(x[1]), -x[1].points))
         findings += [f for _, f in dim_findings]
     flags.sort(key=lambda f: (f.turn, f.kind))
-    critical = any(f.critical for f in flags)
-    if critical:
-        for dim in DIMENSIONS:
-            if dim in rules.caps:
-                scores[dim] = min(scores[dim], rules.caps[dim])
+    caps, reasons = _caps(failed, rules)
+    for dim in DIMENSIONS:
+        if dim in caps:
+            scores[dim] = min(scores[dim], caps[dim])
     weights = {d: rules.weights.get(d, 1.0) for d in DIMENSIONS}
     overall = _round(sum(weights[d] * scores[d] for d in DIMENSIONS) / sum(weights.values()))
-    if critical and "overall" in rules.caps:
-        overall = min(overall, rules.caps["overall"])
+    if "overall" in caps:
+        overall = min(overall, caps["overall"])
     scores["overall"] = max(0, min(100, overall))
     return Scorecard(scores=scores, flags=tuple(flags), findings=tuple(findings),
-                     capped=critical and bool(rules.caps))
+                     capped=bool(caps), cap_reasons=reasons)
+
+
+def _check_facts(rules: Rubric, persona: Persona) -> None:
+    """A fact the persona never holds is a typo that would silently never (or always) score."""
+    known: set[str] | None = None
+    for c in rules.criteria:
+        if c.check not in ("fact_present", "fact_absent"):
+            continue
+        known = known if known is not None else known_facts(persona)
+        for f in c.args["fact"]:
+            if f not in known:
+                close = difflib.get_close_matches(f, sorted(known), n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise RubricError(
+                    f"rubric.criteria: criterion {c.id!r}: persona {persona.id!r} never holds "
+                    f"fact {f!r}{hint}"
+                )
+
+
+def _caps(failed: Sequence[Criterion], rules: Rubric) -> tuple[dict[str, int], tuple[str, ...]]:
+    """The lowest cap on each score over the failed criteria, and why, for the card.
+
+    A criterion's own `cap` wins; a critical one without it takes the rubric's `caps` (the QA
+    auto-fail), so an authority breach can cap overall without calling the call abusive.
+    """
+    caps: dict[str, int] = {}
+    reasons: dict[str, None] = {}
+    for c in failed:
+        cap = c.cap or rules.caps
+        for key, value in cap.items():
+            caps[key] = min(caps.get(key, 100), value)
+        limits = ", ".join(f"{k} {v}" for k, v in cap.items())
+        reasons[f"{limits}: {c.label}"] = None
+    return caps, tuple(reasons)
+
+
+def _window_end(c: Criterion, call: Call) -> int:
+    """Where a flag for something that never happened points: the end of what was checked."""
+    if c.check == "prep_action":  # before the call: the moment it connected
+        start = next((t for t in call.record.turns if t.in_call), None)
+        return start.n if start is not None else 0
+    return call.lines[-1].n if call.lines else 0
 
 
 def _finding(c: Criterion, points: int, hit: Hit) -> Finding:
@@ -777,8 +1036,10 @@ def render_scorecard(card: Scorecard, n: int = 3) -> str:
     for dim in (*DIMENSIONS, "overall"):
         value = card.scores.get(dim, 0)
         out.append(f"  {dim:<16} {_bar(value)} {value:>3}")
-    if card.capped:
-        out.append("  (capped: critical conduct flagged)")
+    for reason in card.cap_reasons:
+        out.append(_clip(f"  (capped at {reason})", WIDTH))
+    if card.capped and not card.cap_reasons:
+        out.append("  (capped)")
     if card.flags:
         out.append("")
         out.append("FLAGS")
