@@ -10,8 +10,9 @@ conditions (one per rule and ``any_acts`` choice), every single act, and silence
 The engine's order is followed exactly (reactions in file order, then the highest-priority
 replying rule; ``chance`` branches both ways). Bands over-approximate meters: a band may be
 entered where the exact value would not be. So "never reached" is trustworthy (it is the sound
-direction), while "reachable" can be optimistic. A search that hits `MAX_STATES` says so, and
-callers must not report anything as unreachable from it.
+direction), while "reachable" can be optimistic. A search that hits `MAX_STATES` (or is told
+to stop at an outcome) says it is incomplete, and callers must not report anything as
+unreachable from it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
-import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,9 +28,8 @@ from typing import NamedTuple
 from collectsim.acts import ACTS, DISCLOSING
 from collectsim.models import AGREEMENTS, Condition, Effect, Persona, Rule
 
-MAX_STATES = 40_000
-#: Seconds one search may take; `check` runs one per persona and scenario.
-TIME_BUDGET = 3.0
+#: States one search may visit. A count, not a time limit, so `check` says the same everywhere.
+MAX_STATES = 3_000
 #: Facts the engine sets from preparation actions, at any time before or during the call.
 PREP_FACTS: tuple[str, ...] = ("documents_sent", "payments_checked", "plan_made")
 _CONDUCT = ("threaten", "insult", "pressure", "dismiss")
@@ -438,15 +437,12 @@ class _Search:
             agreed=False,
         )
 
-    def run(self, starts: Sequence[State], limit: int, budget: float = TIME_BUDGET) -> Reach:
+    def run(self, starts: Sequence[State], limit: int, stop_at: frozenset[str]) -> Reach:
         parent: dict[State, tuple[State | None, Line | None]] = {s: (None, None) for s in starts}
         queue = deque(starts)
         complete = True
-        deadline = time.monotonic() + budget
-        popped = 0
         while queue:
-            popped += 1
-            if popped % 64 == 0 and time.monotonic() > deadline:
+            if self.outcomes & stop_at:
                 complete = False
                 break
             s = queue.popleft()
@@ -509,17 +505,17 @@ def explore(
     *,
     debt_paid: bool | None = None,
     limit: int = MAX_STATES,
-    budget: float = TIME_BUDGET,
+    stop_at: Iterable[str] = (),
 ) -> Reach:
-    """Search the persona's reachable states. ``debt_paid`` None tries both (no scenario known)."""
+    """Search the persona's reachable states. ``debt_paid`` None tries both (no scenario known);
+    ``stop_at`` ends the search (incomplete) as soon as one of those outcomes is reached."""
     search = _Search(persona, persona.traits if traits is None else traits, meters or {})
     paid = (False, True) if debt_paid is None else (debt_paid,)
-    return search.run([search.initial(p) for p in paid], limit, budget)
+    return search.run([search.initial(p) for p in paid], limit, frozenset(stop_at))
 
 
 __all__ = [
     "MAX_STATES",
-    "TIME_BUDGET",
     "Bands",
     "Line",
     "Reach",
