@@ -148,6 +148,15 @@ def test_invoice_numbers(text: str, numbers: tuple[str, ...]) -> None:
         ("next week", {"relative": "next_week"}),
         ("by the end of the month", {"relative": "end_of_month"}),
         ("on the 15th", {"day": 15}),
+        # times of day: on their own, or joined to the date next to them
+        ("call me at 10 am", {"hour": 10, "minute": 0}),
+        ("around 8:30", {"hour": 8, "minute": 30}),
+        ("I'll ring back at half past two", {"hour": 2, "minute": 30}),
+        ("3pm", {"hour": 15, "minute": 0}),
+        ("quarter to four", {"hour": 3, "minute": 45}),
+        ("at noon", {"hour": 12, "minute": 0}),
+        ("would tomorrow at 10 am work", {"relative": "tomorrow", "hour": 10, "minute": 0}),
+        ("friday, 4:15 pm", {"weekday": "friday", "hour": 16, "minute": 15}),
     ],
 )
 def test_dates(text: str, expected: dict[str, object]) -> None:
@@ -156,6 +165,13 @@ def test_dates(text: str, expected: dict[str, object]) -> None:
     got = dates[0].to_json()
     got.pop("text")
     assert got == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["pay $8.30 today", "five to ten pounds", "we could do 10 to 12 payments", "at 10"]
+)
+def test_not_times(text: str) -> None:
+    assert all(d.hour is None for d in analyse(text).dates)
 
 
 @pytest.mark.parametrize(

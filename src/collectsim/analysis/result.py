@@ -8,7 +8,12 @@ from typing import Any
 
 @dataclass(frozen=True)
 class DateMention:
-    """A date as the trainee typed it, resolved only as far as the text allows (no calendar)."""
+    """A date as the trainee typed it, resolved only as far as the text allows (no calendar).
+
+    ``hour``/``minute`` hold a time of day ("10 am", "8:30", "half past two"), on its own or
+    attached to the date it follows or precedes ("tomorrow at 10 am" is one mention). A time
+    without am/pm keeps the hour as said (``half past two`` is 2:30): no guessing.
+    """
 
     text: str
     year: int | None = None
@@ -16,6 +21,8 @@ class DateMention:
     day: int | None = None
     weekday: str | None = None
     relative: str | None = None
+    hour: int | None = None
+    minute: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Only the fields that are set, so JSON stays small and stable."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 
 from collectsim.analysis.result import DateMention
 
@@ -120,6 +121,31 @@ _INSTALMENT_STEMS = ("payment", "instal", "month", "week", "split", "part", "pla
                      "goes", "transfer", "lots", "mos", "wks")
 _INVOICE_STEMS = ("inv", "bill", "ref")
 
+# Times of day. Claimed after dates and before amounts; a bare number ("at 10") is not a time.
+_HOUR_WORDS = {w: n for w, n in _SMALL.items() if 1 <= n <= 12 and w != "a"}
+_HOUR = r"\d{1,2}|" + "|".join(sorted(_HOUR_WORDS, key=len, reverse=True))
+_AMPM = r"(?P<ap>[ap])\.?\s?m\b\.?"
+_TIMES = [
+    # 8:30, 14:05, 8:30pm, 8.30 am (a dot only with am/pm: "8.30" alone may be money)
+    re.compile(rf"(?<![\d.,:$€£])\b(?P<h>\d{{1,2}}):(?P<mi>[0-5]\d)(?:\s?{_AMPM})?(?![\d:])", re.I),
+    re.compile(rf"(?<![\d.,:$€£])\b(?P<h>\d{{1,2}})\.(?P<mi>[0-5]\d)\s?{_AMPM}", re.I),
+    # 10 am, 3pm, 10 a.m.
+    re.compile(rf"(?<![\d.,:$€£])\b(?P<h>\d{{1,2}})\s?{_AMPM}", re.I),
+    # ten o'clock, 10 oclock
+    re.compile(rf"\b(?P<h>{_HOUR})\s?o\s?'?\s?clock\b", re.I),
+    # half past two, quarter to four, ten past nine, 20 to 5
+    re.compile(
+        rf"\b(?P<q>half|(?:a\s+)?quarter|five|ten|twenty|twenty[\s-]five|\d{{1,2}})"
+        rf"(?P<mins>\s+minutes)?\s+(?P<dir>past|after|to)\s+(?P<h>{_HOUR})\b"
+        rf"(?:\s?{_AMPM})?",
+        re.I,
+    ),
+    re.compile(r"\b(?P<noon>noon|midday|midnight)\b", re.I),
+]
+_TIME_WORDS = ("clock", "past", "after", " to ", "noon", "midday", "midnight")
+# What may stand between a date and its time: "tomorrow at 10", "friday, 3pm", "10am on monday".
+_DATE_TIME_GAP = re.compile(r"\s*,?\s*(?:at|around|about|by|from|after|before|@|on)?\s*", re.I)
+
 _SHOUT_MARKS = re.compile(r"!{3,}|(?:[!?]\s*){4,}")
 
 
@@ -153,6 +179,48 @@ def _to_float(num: str, mult: str | None = None) -> float | None:
     if mult:
         value *= _SCALE.get(mult.lower(), 1_000_000 if mult.lower() == "m" else 1)
     return value
+
+
+def _hour_value(raw: str) -> int | None:
+    raw = raw.lower()
+    return int(raw) if raw.isdigit() else _HOUR_WORDS.get(raw)
+
+
+def _time_of(groups: Mapping[str, str | None]) -> tuple[int, int] | None:
+    """(hour, minute) of a time match; None when it is not a real time of day."""
+    if groups.get("noon"):
+        return (0, 0) if groups["noon"].lower() == "midnight" else (12, 0)
+    hour = _hour_value(groups["h"] or "")
+    if hour is None:
+        return None
+    minute = int(groups["mi"]) if groups.get("mi") else 0
+    q = (groups.get("q") or "").lower()
+    if q:
+        if not 1 <= hour <= 12:
+            return None
+        q = re.sub(r"^a\s+", "", q)
+        by = {"half": 30, "quarter": 15}.get(q)
+        if by is None:
+            by = int(q) if q.isdigit() else words_to_number(q.replace("-", " "))
+        if by is None or not 0 < by < 60:
+            return None
+        if (groups.get("dir") or "").lower() == "to":
+            # "quarter to four", "ten minutes to six"; not "five to ten pounds", "half to"
+            if q != "quarter" and not groups.get("mins"):
+                return None
+            hour, minute = hour - 1, 60 - int(by)
+            if hour == 0:
+                hour = 12
+        else:
+            minute = int(by)
+    ap = (groups.get("ap") or "").lower()
+    if ap:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if ap == "p" else 0)
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        return None
+    return hour, minute
 
 
 def _free(span: Span, taken: list[Span]) -> bool:
@@ -251,12 +319,50 @@ class SlotExtractor:
         return tuple(dict.fromkeys(found))
 
     def dates(self, text: str, taken: list[Span]) -> tuple[DateMention, ...]:
-        found: list[tuple[int, DateMention]] = []
+        found = self._date_spans(text, taken)
+        times = self._times(text, taken)
+        for t_span, (hour, minute) in times:
+            # attach the time to a date right next to it, else it is a mention of its own
+            for i, (d_span, mention) in enumerate(found):
+                if d_span[1] <= t_span[0]:
+                    gap, start, end = text[d_span[1] : t_span[0]], d_span[0], t_span[1]
+                elif t_span[1] <= d_span[0]:
+                    gap, start, end = text[t_span[1] : d_span[0]], t_span[0], d_span[1]
+                else:
+                    continue
+                if mention.hour is None and _DATE_TIME_GAP.fullmatch(gap):
+                    found[i] = ((start, end), replace(
+                        mention, text=text[start:end].strip(), hour=hour, minute=minute))
+                    break
+            else:
+                found.append((t_span, DateMention(
+                    text=text[t_span[0] : t_span[1]].strip(), hour=hour, minute=minute)))
+        return tuple(d for _, d in sorted(found, key=lambda x: x[0][0]))
+
+    @staticmethod
+    def _times(text: str, taken: list[Span]) -> list[tuple[Span, tuple[int, int]]]:
+        """(span, (hour, minute)) of each time of day, claiming their spans."""
+        low = text.lower()
+        if _DIGIT.search(text) is None and not any(w in low for w in _TIME_WORDS):
+            return []
+        found: list[tuple[Span, tuple[int, int]]] = []
+        for pattern in _TIMES:
+            for m in pattern.finditer(text):
+                if not _free(m.span(), taken):
+                    continue
+                value = _time_of(m.groupdict())
+                if value is not None:
+                    taken.append(m.span())
+                    found.append((m.span(), value))
+        return found
+
+    def _date_spans(self, text: str, taken: list[Span]) -> list[tuple[Span, DateMention]]:
+        found: list[tuple[Span, DateMention]] = []
         for m in self._relative.finditer(text):
             if m.lastgroup and _free(m.span(), taken):
                 taken.append(m.span())
                 relative = self._relative_names[m.lastgroup]
-                found.append((m.start(), DateMention(text=m.group(0), relative=relative)))
+                found.append((m.span(), DateMention(text=m.group(0), relative=relative)))
         low = text.lower()
         digits = _DIGIT.search(text) is not None
         months = any(m in low for m in _MONTH_STEMS)
@@ -272,8 +378,8 @@ class SlotExtractor:
                 mention = self._date(m)
                 if mention is not None:
                     taken.append(m.span())
-                    found.append((m.start(), mention))
-        return tuple(d for _, d in sorted(found, key=lambda x: x[0]))
+                    found.append((m.span(), mention))
+        return found
 
     @staticmethod
     def _date(m: re.Match[str]) -> DateMention | None:
