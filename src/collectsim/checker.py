@@ -21,7 +21,6 @@ from typing import Any
 from collectsim.diagnostics import Diagnostic, LoadError, error, sort_key, warning
 from collectsim.engine import placeholder_values
 from collectsim.models import (
-    AGREEMENTS,
     BUILTIN_FACTS,
     Comparison,
     Condition,
@@ -436,7 +435,7 @@ def check_success(f: _File, loaded: Loaded, reach: Reach) -> None:
 
 
 def check_reward(f: _File, loaded: Loaded) -> None:
-    """Each success outcome must leave the rubric's close something to reward."""
+    """Each success outcome must be one the rubric's `outcome_in` criteria can reward."""
     from collectsim.rubric import RubricError
     from collectsim.scoring import applies, default_rubric
 
@@ -445,29 +444,35 @@ def check_reward(f: _File, loaded: Loaded) -> None:
     except RubricError as e:
         f.error(("rubric",), str(e), "rubric", key=True)
         return
-    if rubric.weights.get("close", 1.0) <= 0:
-        f.warn(("rubric",), "the close has weight 0: reaching a success outcome earns nothing",
-               "unrewarded-success", key=True)
+    rewarding = [
+        c for c in rubric.criteria
+        if c.check == "outcome_in" and c.points > 0 and applies(c, loaded)
+    ]
+    if not rewarding:
+        f.warn(("success",), "no criterion of the rubric rewards reaching a success outcome "
+               "(an 'outcome_in' criterion is disabled or does not apply here)",
+               "unrewarded-success")
         return
-    close = [c for c in rubric.criteria
-             if c.dimension == "close" and c.points > 0 and applies(c, loaded)]
     for outcome in loaded.scenario.success:
-        fits = [c for c in close if _rewards(c.check, outcome)]
-        if not fits:
-            f.warn(
-                f.item(("success",), outcome),
-                f"success outcome '{outcome}' cannot be rewarded: no close criterion of the "
-                "rubric applies to a call that ends in it",
-                "unrewarded-success",
-            )
-
-
-def _rewards(check: str, outcome: str) -> bool:
-    if check == "summary_matches_agreement":
-        return outcome in AGREEMENTS
-    if check == "polite_end":
-        return outcome != "hung_up"
-    return True
+        setters = [r for r in loaded.persona.rules if r.do.outcome == outcome]
+        if not setters:
+            continue  # whether it can happen at all is check_success's business
+        spoilt = []
+        for c in rewarding:
+            want = loaded.scenario.success if c.args.get("success") else c.args.get("outcomes", ())
+            unless = set(c.args.get("unless_fact", ()))
+            if outcome in want and not all(unless & set(r.do.remember) for r in setters):
+                break
+            spoilt.append(c)
+        else:
+            facts = sorted({x for r in setters for x in r.do.remember
+                            for c in spoilt if x in c.args.get("unless_fact", ())})
+            why = (f"every rule that sets it ({_names(r.id for r in setters)}) also remembers "
+                   f"{_names(facts)}, which the rubric does not reward" if facts
+                   else "no 'outcome_in' criterion of the rubric lists it")
+            f.warn(f.item(("success",), outcome),
+                   f"success outcome '{outcome}' cannot be rewarded: {why}",
+                   "unrewarded-success")
 
 
 # --- the whole run -------------------------------------------------------------------------------
