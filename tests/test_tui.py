@@ -17,7 +17,7 @@ import pytest
 from textual import events
 
 from collectsim.tui.app import CollectsimApp, make_app
-from collectsim.tui.progress import JsonProgress
+from collectsim.tui.settings import Settings
 
 PERSONA = """\
 id: tui-test
@@ -97,7 +97,7 @@ def test_app(root: Path, *, trainee: str = "Alex", **kwargs) -> CollectsimApp:
     """An app on the test library with everything that varies between runs pinned."""
     data = root / "data"
     if trainee:
-        JsonProgress(data).set_trainee(trainee)
+        Settings(data).set_trainee(trainee)
     options = {"seed": 0, "speaking_pace": 0.0, "clock": lambda: 0.0, "builtin": False}
     options.update(kwargs)
     return make_app([write_library(root / "lib")], data_dir=data, **options)
@@ -130,6 +130,16 @@ async def ready(pilot) -> None:
 def plain(widget) -> str:
     """What a Static shows, as text."""
     return str(widget.render())
+
+
+def stored_attempts(app: CollectsimApp, **filters: Any) -> list[Any]:
+    """The attempts in the test's records, once every pending write is committed."""
+    app.records.drain()
+    return app.records.store().attempts(**filters)
+
+
+async def committed(app: CollectsimApp) -> None:
+    await asyncio.to_thread(app.records.drain)
 
 
 async def send(pilot, text: str) -> None:
@@ -212,7 +222,9 @@ async def test_whole_call_through_every_screen(tmp_path: Path) -> None:
         findings = card_screen.query_one("#findings")
         target = next(i for i, f in enumerate(card.findings) if f.turn)
         findings.focus()
-        findings.highlighted = target
+        findings.highlighted = next(
+            i for i, o in enumerate(findings.options) if o.id == str(target)
+        )
         await pilot.press("enter")
         await pilot.pause()
         turn = card.findings[target].turn
@@ -220,8 +232,11 @@ async def test_whole_call_through_every_screen(tmp_path: Path) -> None:
         assert highlighted == [turn]
         assert plain(card_screen.query_one("#finding-detail"))
 
-        # the best score is kept; retry opens a fresh briefing
-        assert JsonProgress(tmp_path / "data").best("tui-test") == card.scores["overall"]
+        # the attempt is in the records with its score; retry opens a fresh briefing
+        stored = stored_attempts(app)
+        assert [(a.finished, a.overall, a.mode) for a in stored] == [
+            (True, card.scores["overall"], "practice")
+        ]
         await pilot.press("r")
         await pilot.pause()
         assert type(app.screen).__name__ == "BriefingScreen"
@@ -272,8 +287,10 @@ async def test_markup_is_shown_literally(tmp_path: Path) -> None:
     app = test_app(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await ready(pilot)
-        option = app.screen.query_one("#scenarios").get_option_at_index(0)
-        assert "[red]Robin[/red] is late [bold]" in str(option.prompt)
+        options = app.screen.query_one("#scenarios")
+        assert "[red]Robin[/red] is late [bold]" in str(options.get_option("tui-test").prompt)
+        suggested = options.get_option("next:tui-test")  # no assessment yet: the path's first
+        assert "[red]Robin[/red] is late [bold]" in str(suggested.prompt)
         await pilot.press("enter")
         await pilot.pause()
         title = plain(app.screen.query_one("#briefing-title"))
@@ -397,7 +414,7 @@ async def test_home_remembers_the_trainee_and_filters(tmp_path: Path) -> None:
         await pilot.press(*(["backspace"] * 15), *"robin")
         await pilot.pause()
         assert options.get_option_at_index(0).id == "tui-test"
-    assert JsonProgress(tmp_path / "data").trainee() == "Dana"
+    assert Settings(tmp_path / "data").trainee() == "Dana"
 
 
 @sync
@@ -443,10 +460,15 @@ async def test_coach_view_shows_the_live_scorecard(tmp_path: Path) -> None:
         assert bars.scores and "overall" in bars.scores
 
 
-@pytest.mark.parametrize("bad", ["{not json", "[1, 2]", '{"best": [], "trainee": 3}'])
-def test_progress_survives_a_corrupt_file(tmp_path: Path, bad: str) -> None:
-    (tmp_path / "progress.json").write_text(bad, encoding="utf-8")
-    progress = JsonProgress(tmp_path)
-    assert progress.trainee() == "" and progress.best("x") is None
-    assert progress.record("x", 40) and not progress.record("x", 30) and progress.record("x", 41)
-    assert JsonProgress(tmp_path).best("x") == 41
+@pytest.mark.parametrize("bad", ["{not json", "[1, 2]", '{"trainee": 3}'])
+def test_settings_survive_a_corrupt_file(tmp_path: Path, bad: str) -> None:
+    (tmp_path / "settings.json").write_text(bad, encoding="utf-8")
+    settings = Settings(tmp_path)
+    assert settings.trainee() == ""
+    settings.set_trainee("  Dana   Lee ")
+    assert Settings(tmp_path).trainee() == "Dana Lee"
+
+
+def test_settings_take_the_name_from_the_old_progress_file(tmp_path: Path) -> None:
+    (tmp_path / "progress.json").write_text('{"trainee": "Ana", "best": {}}', encoding="utf-8")
+    assert Settings(tmp_path).trainee() == "Ana"

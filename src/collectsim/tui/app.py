@@ -1,9 +1,11 @@
-"""The collectsim TUI: a thin shell over the engine, the loader and the scorer.
+"""The collectsim TUI: a thin shell over the engine, the loader, the scorer and the records.
 
-The app owns navigation, the library and the trainee's progress; screens get what they show as
-attributes and report what the trainee did with messages. Loading and scoring run in worker
-threads so the first screen paints at once. `make_app` builds the app for `run()`, `serve` and
-the tests (which pass a seed, an instant speaking pace, a frozen clock and a temporary data dir).
+The app owns navigation, the library and the link to the records; screens get what they show
+as attributes and report what the trainee did with messages. Loading, opening the records,
+reading them and scoring run in worker threads so the first screen paints at once; every call is
+recorded turn by turn through `collectsim.tui.records` (the one module that touches the store).
+`make_app` builds the app for `run()`, `serve` and the tests (which pass a seed, an instant
+speaking pace, a frozen clock, a temporary data dir and a temporary database).
 """
 
 from __future__ import annotations
@@ -24,14 +26,21 @@ from collectsim.tui.messages import (
     CallEnded,
     LibraryLoaded,
     NextScenario,
+    OpenAttempt,
+    RecordsProblem,
+    RecordsReady,
     Retry,
     ScenarioChosen,
     StartCall,
+    TeamModeChosen,
     TraineeNamed,
+    UnfinishedChosen,
 )
-from collectsim.tui.progress import JsonProgress, Progress, default_data_dir
+from collectsim.tui.records import Records
 from collectsim.tui.screens.home import HomeScreen, ScenarioRow
+from collectsim.tui.settings import Settings, default_data_dir
 
+PRACTICE, ASSESSMENT = "practice", "assessment"
 #: Seconds per word while the debtor speaks: a brisk but human reading pace.
 DEFAULT_PACE = 0.12
 HERE = Path(__file__).parent
@@ -63,7 +72,8 @@ class CollectsimApp(App[int]):
         seed: int = 0,
         speaking_pace: float = DEFAULT_PACE,
         data_dir: Path | None = None,
-        progress: Progress | None = None,
+        db: str | None = None,
+        records: Records | None = None,
         clock: Callable[[], float] = time.monotonic,
         coach: bool = False,
         builtin: bool = True,
@@ -74,7 +84,11 @@ class CollectsimApp(App[int]):
         self.seed = seed
         self.speaking_pace = speaking_pace
         self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
-        self.progress: Progress = progress or JsonProgress(self.data_dir)
+        self.settings = Settings(self.data_dir)
+        self.records = records or Records(db)
+        self.records.on_write_error(lambda error: self.post_message(RecordsProblem(error)))
+        self.records_ready = False
+        self.best: dict[str, int] = {}
         self.clock = clock
         self.coach_view = coach
         self.library: Any = None
@@ -89,11 +103,20 @@ class CollectsimApp(App[int]):
 
     def on_mount(self) -> None:
         home = self.home_screen
-        home.set_trainee(self.progress.trainee())
-        self.sub_title = self.progress.trainee()
-        # Start loading only once the first frame is on screen: the loader's imports hold
-        # the GIL for a while and would otherwise delay the first paint.
+        home.set_trainee(self.trainee)
+        self.sub_title = self.trainee
+        # Start loading only once the first frame is on screen: the loader's and SQLAlchemy's
+        # imports hold the GIL for a while and would otherwise delay the first paint.
         self.call_after_refresh(self.load_library)
+        self.call_after_refresh(self.open_records)
+
+    def on_unmount(self) -> None:
+        with contextlib.suppress(Exception):
+            self.records.close()  # waits for the last turns to be committed
+
+    @property
+    def trainee(self) -> str:
+        return self.settings.trainee()
 
     @property
     def home_screen(self) -> HomeScreen:
@@ -135,6 +158,7 @@ class CollectsimApp(App[int]):
         self.load_error = None
         problems = self.problems()
         self.home_screen.set_rows(self.scenario_rows(), len(problems))
+        self.refresh_home()
         diag = self._screen_of("DiagnosticsScreen")
         if diag is not None:
             diag.show(problems)
@@ -158,11 +182,64 @@ class CollectsimApp(App[int]):
                     persona_type=persona.type if persona else s.persona,
                     difficulty=s.difficulty,
                     summary=s.summary,
-                    best=self.progress.best(s.id),
+                    best=self.best.get(s.id),
                     briefing=s.briefing,
                 )
             )
         return rows
+
+    # --- the records --------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="records-open")
+    def open_records(self) -> None:
+        self.records.store()
+        self.post_message(RecordsReady(self.records.error))
+
+    def on_records_ready(self, message: RecordsReady) -> None:
+        self.records_ready = True
+        if message.error:
+            self.notify(
+                f"Calls are played but not recorded: {message.error}",
+                title="Records unavailable",
+                severity="warning",
+                timeout=8,
+                markup=False,
+            )
+        self.refresh_home()
+
+    def on_records_problem(self, message: RecordsProblem) -> None:
+        self.notify(
+            f"Could not record: {message.error}",
+            title="Records",
+            severity="error",
+            markup=False,
+        )
+
+    def refresh_home(self) -> None:
+        """Best scores, cut-off calls and the suggestion, read again (in a worker)."""
+        if self.records_ready:
+            self._read_home(self.trainee, self.library)
+
+    @work(thread=True, exclusive=True, group="records-home")
+    def _read_home(self, trainee: str, library: Any) -> None:
+        try:
+            data = self.records.home(trainee, library)
+        except Exception as exc:
+            self.post_message(RecordsProblem(f"{type(exc).__name__}: {exc}"))
+            return
+        self.call_from_thread(self._show_home, data)
+
+    def _show_home(self, data: Any) -> None:
+        self.best = dict(data.best)
+        home = self.home_screen
+        home.unfinished = data.unfinished
+        home.suggestion = data.suggestion
+        if self.library is not None:
+            home.set_rows(self.scenario_rows(), len(self.problems()))
+
+    def _commit(self, attempt: Any) -> None:
+        """The attempt made turns: commit them (on the records writer thread)."""
+        self.records.flush(attempt)
 
     def _after_reload(self, problems: list[Any]) -> None:
         """Restart the call (or briefing) on screen with the edited files, or show why not."""
@@ -244,14 +321,14 @@ class CollectsimApp(App[int]):
                 attempt,
                 self._brief(attempt),
                 pace=self.speaking_pace,
-                coach=self.coach_view,
+                coach=self.coach_view and not attempt.assessment,
                 clock=self.clock,
             )
         from collectsim.tui.screens.briefing import BriefingScreen
 
         return BriefingScreen(attempt, self._brief(attempt))
 
-    def open_briefing(self, scenario_id: str) -> None:
+    def open_briefing(self, scenario_id: str, mode: str = PRACTICE) -> None:
         if self.library is None:
             self.notify("The library is still loading.", severity="warning")
             return
@@ -264,7 +341,7 @@ class CollectsimApp(App[int]):
             self._show_problems(list(exc.diagnostics), f"'{scenario_id}' cannot be played")
             return
         self.current_scenario = scenario_id
-        self._show(self._screen_for("BriefingScreen", Attempt(loaded, self.seed)))
+        self._show(self._screen_for("BriefingScreen", Attempt(loaded, self.seed, mode=mode)))
 
     def _show_problems(self, diagnostics: Iterable[Any], headline: str = "") -> None:
         from collectsim.tui.screens.diagnostics import DiagnosticsScreen
@@ -279,35 +356,109 @@ class CollectsimApp(App[int]):
         self.open_briefing(message.scenario_id)
 
     def on_start_call(self, message: StartCall) -> None:
+        self._record(message.attempt)
         self._show(self._screen_for("CallScreen", message.attempt))
+
+    def _record(self, attempt: Any) -> None:
+        """Record the attempt from now on: the preparation at once, then every turn."""
+        if attempt.on_turns is None:
+            attempt.on_turns = self._commit
+            self.records.start(attempt, self.trainee)
 
     def on_call_ended(self, message: CallEnded) -> None:
         attempt = message.attempt
-        self.score_attempt(attempt, attempt.record())
+        self._record(attempt)  # a call ended from the briefing (a decision not to call)
+        self.score_attempt(attempt)
 
     @work(thread=True, exclusive=True, group="score")
-    def score_attempt(self, attempt: Any, record: Any) -> None:
+    def score_attempt(self, attempt: Any) -> None:
+        """Score the call, close its record with the scorecard, then show the scorecard."""
+        card, error = self._score(attempt)
+        before = None
+        with contextlib.suppress(Exception):
+            self.records.drain()  # the attempt's id is known once recording has started
+            before = self.records.best_overall(
+                self.trainee, attempt.scenario_id, before=attempt.attempt_id
+            )
+        self.records.finish(attempt, card)
+        new_best = (
+            card is not None and before is not None and int(card.scores["overall"]) > before
+        )  # a first attempt is not "a new best"
+        self.call_from_thread(self._show_scorecard, attempt, card, error, new_best)
+
+    @staticmethod
+    def _score(attempt: Any) -> tuple[Any, str | None]:
         try:
             from collectsim.scoring import score
 
-            card, error = score(record, attempt.loaded), None
+            return score(attempt.record(), attempt.loaded), None
         except Exception as exc:  # show the transcript even when scoring fails
-            card, error = None, f"{type(exc).__name__}: {exc}"
-        self.call_from_thread(self._show_scorecard, attempt, card, error)
+            return None, f"{type(exc).__name__}: {exc}"
 
-    def _show_scorecard(self, attempt: Any, card: Any, error: str | None) -> None:
+    def _show_scorecard(self, attempt: Any, card: Any, error: str | None, new_best: bool) -> None:
         from collectsim.tui.screens.scorecard import ScorecardScreen
 
-        new_best = False
-        if card is not None:
-            before = self.progress.best(attempt.scenario_id)
-            improved = self.progress.record(attempt.scenario_id, int(card.scores["overall"]))
-            new_best = improved and before is not None  # a first attempt is not "a new best"
-            self.home_screen.set_rows(self.scenario_rows(), len(self.problems()))
+        self.refresh_home()
         self._show(ScorecardScreen(attempt, self._brief(attempt), card, error, new_best=new_best))
 
     def on_retry(self, message: Retry) -> None:
-        self.open_briefing(message.scenario_id)
+        self.open_briefing(message.scenario_id, message.mode)
+
+    # --- calls cut off: resume, or score as they stand -------------------------------------------
+
+    def on_unfinished_chosen(self, message: UnfinishedChosen) -> None:
+        from collectsim.tui.screens.resume import ResumeScreen
+
+        found = next((u for u in self.home_screen.unfinished if u.id == message.attempt_id), None)
+        if found is None or self.library is None:
+            return
+        title = (
+            self.library.scenarios[found.scenario].title
+            if (found.scenario in self.library.scenarios)
+            else found.scenario
+        )
+
+        def chosen(what: str | None) -> None:
+            if what in ("resume", "score"):
+                self.resume_attempt(
+                    found.id, found.scenario, found.mode, score_only=what == "score"
+                )
+
+        self.push_screen(ResumeScreen(found, title), chosen)
+
+    @work(thread=True, exclusive=True, group="resume")
+    def resume_attempt(
+        self, attempt_id: int, scenario: str, mode: str, *, score_only: bool
+    ) -> None:
+        """Rebuild a cut-off call from its record; continue it, or score it as it stands."""
+        from collectsim.tui.attempt import Attempt
+
+        try:
+            loaded = self.library.bind(scenario)
+            recorder = self.records.resume(attempt_id, loaded)
+        except Exception as exc:
+            if not score_only:
+                self.post_message(RecordsProblem(f"cannot resume the call: {exc}"))
+                return
+            # Not rebuildable (the files changed): score the stored turns as they stand.
+            self._score_stored(attempt_id, scenario, str(exc))
+            return
+        attempt = Attempt.resumed(recorder, mode)
+        attempt.on_turns = self._commit
+        if score_only:
+            self.call_from_thread(self.score_attempt, attempt)
+        else:
+            self.call_from_thread(self._show, self._screen_for("CallScreen", attempt))
+            self.call_from_thread(self.refresh_home)
+
+    def _score_stored(self, attempt_id: int, scenario: str, why: str) -> None:
+        try:
+            self.records.score_stored(attempt_id, self.library.bind(scenario))
+        except Exception as exc:
+            self.post_message(RecordsProblem(f"cannot score the call ({why}): {exc}"))
+            return
+        self.call_from_thread(self.refresh_home)
+        self.call_from_thread(self.open_attempt, attempt_id)
 
     def on_next_scenario(self, message: NextScenario) -> None:
         ids = [r.id for r in self.scenario_rows()]
@@ -317,8 +468,91 @@ class CollectsimApp(App[int]):
         self.open_briefing(ids[(i + 1) % len(ids)])
 
     def on_trainee_named(self, message: TraineeNamed) -> None:
-        self.progress.set_trainee(message.name)
-        self.sub_title = self.progress.trainee()
+        self.settings.set_trainee(message.name)
+        self.sub_title = self.trainee
+        self.refresh_home()
+
+    # --- history and the team view ---------------------------------------------------------------
+
+    def action_history(self) -> None:
+        from collectsim.tui.screens.history import HistoryScreen
+
+        screen = self._screen_of("HistoryScreen")
+        if screen is None:
+            screen = HistoryScreen(self.trainee or "")
+            self.push_screen(screen)
+        self._read_history(screen, self.trainee)
+
+    @work(thread=True, exclusive=True, group="records-history")
+    def _read_history(self, screen: Any, trainee: str) -> None:
+        try:
+            found = self.records.history(trainee)
+        except Exception as exc:
+            found, error = None, f"{type(exc).__name__}: {exc}"
+        else:
+            error = None if found is not None else (self.records.error or "no records")
+        titles = self._titles()
+        if found is None:
+            self.call_from_thread(screen.show_error, error)
+        else:
+            self.call_from_thread(screen.show, found[0], found[1], titles)
+
+    def _titles(self) -> dict[str, str]:
+        lib = self.library
+        return {k: s.title for k, s in lib.scenarios.items()} if lib is not None else {}
+
+    def action_team(self, mode: str | None = ASSESSMENT) -> None:
+        from collectsim.tui.screens.team import TeamScreen
+
+        screen = self._screen_of("TeamScreen")
+        if screen is None:
+            screen = TeamScreen(mode)
+            self.push_screen(screen)
+        self._read_team(screen, mode)
+
+    def on_team_mode_chosen(self, message: TeamModeChosen) -> None:
+        self.action_team(message.mode)
+
+    @work(thread=True, exclusive=True, group="records-team")
+    def _read_team(self, screen: Any, mode: str | None) -> None:
+        try:
+            summary, error = self.records.summary(mode), self.records.error
+        except Exception as exc:
+            summary, error = None, f"{type(exc).__name__}: {exc}"
+        titles = self._titles()
+        if summary is None:
+            self.call_from_thread(screen.show_error, error or "no records")
+        else:
+            self.call_from_thread(screen.show, summary, mode, titles)
+
+    def on_open_attempt(self, message: OpenAttempt) -> None:
+        self.open_attempt(message.attempt_id)
+
+    @work(thread=True, exclusive=True, group="records-attempt")
+    def open_attempt(self, attempt_id: int) -> None:
+        """A recorded attempt's scorecard, as it was stored."""
+        from collectsim.tui.attempt import StoredAttempt
+
+        try:
+            stored = self.records.stored(attempt_id)
+        except Exception as exc:
+            self.post_message(RecordsProblem(f"{type(exc).__name__}: {exc}"))
+            return
+        if stored is None:
+            return
+        loaded = None
+        if self.library is not None:
+            with contextlib.suppress(Exception):
+                loaded = self.library.bind(stored.scenario)
+        view = StoredAttempt(stored, loaded)
+        self.call_from_thread(self._show_stored, view)
+
+    def _show_stored(self, view: Any) -> None:
+        from collectsim.tui.screens.scorecard import ScorecardScreen
+
+        brief = self._brief(view) if view.loaded is not None else view.brief()
+        screen = ScorecardScreen(view, brief, view.card(), view.error(), stored=True)
+        self.push_screen(screen)
 
     # --- actions (keys and the command palette) -------------------------------------------------
 
@@ -342,18 +576,24 @@ class CollectsimApp(App[int]):
         else:
             self._show_problems(self.problems())
 
-    def action_new_call(self) -> None:
+    def action_new_call(self, mode: str = PRACTICE) -> None:
         screen = self._screen_of("CallScreen", "BriefingScreen", "ScorecardScreen")
         if screen is not None:
-            self.open_briefing(screen.attempt.scenario_id)
+            self.open_briefing(screen.attempt.scenario_id, mode)
             return
-        option = self.home_screen.query_one("#scenarios").highlighted_option
-        if option is not None and option.id:
-            self.open_briefing(option.id)
+        scenario = self.home_screen.highlighted_scenario()
+        if scenario:
+            self.open_briefing(scenario, mode)
+
+    def action_new_assessment(self) -> None:
+        self.action_new_call(ASSESSMENT)
 
     def action_toggle_coach(self) -> None:
-        self.coach_view = not self.coach_view
         call = self._screen_of("CallScreen")
+        if call is not None and call.attempt.assessment:
+            self.notify("No coach view in an assessment.", severity="warning", timeout=3)
+            return
+        self.coach_view = not self.coach_view
         if call is not None:
             call.set_coach(self.coach_view)
         self.notify(f"Coach view {'on' if self.coach_view else 'off'}.", timeout=2)

@@ -1,4 +1,5 @@
-"""Command-palette entries (Ctrl+P): new call, pick a scenario, coach view, export, reload."""
+"""Command-palette entries (Ctrl+P): new call or assessment, pick a scenario, history, the team
+view, coach view, export, reload."""
 
 from __future__ import annotations
 
@@ -21,6 +22,17 @@ class CollectsimCommands(Provider):
         app = cast("CollectsimApp", self.app)
         out: list[tuple[str, str, Callable[[], object]]] = [
             ("New call", "start this scenario again from the briefing", app.action_new_call),
+            (
+                "New assessment",
+                "one recorded attempt, no coach view: it counts for progress and the team view",
+                app.action_new_assessment,
+            ),
+            ("History", "your attempts per scenario: best, last, trends", app.action_history),
+            (
+                "Team view",
+                "for trainers: every trainee's attempts, averages, best and most lost criteria",
+                app.action_team,
+            ),
             ("Toggle coach view", "show the live scorecard during calls", app.action_toggle_coach),
             (
                 "Export script",

@@ -43,9 +43,12 @@ class CallEnded(Message):
 
 
 class Retry(Message):
-    def __init__(self, scenario_id: str) -> None:
+    """Open the scenario's briefing again, in ``mode`` (an assessment starts a new one)."""
+
+    def __init__(self, scenario_id: str, mode: str = "practice") -> None:
         super().__init__()
         self.scenario_id = scenario_id
+        self.mode = mode
 
 
 class NextScenario(Message):
@@ -58,3 +61,43 @@ class TraineeNamed(Message):
     def __init__(self, name: str) -> None:
         super().__init__()
         self.name = name
+
+
+class RecordsReady(Message):
+    """The records store was opened (``error`` says why not, and calls go unrecorded)."""
+
+    def __init__(self, error: str | None) -> None:
+        super().__init__()
+        self.error = error
+
+
+class RecordsProblem(Message):
+    """A write to the records failed (sent from the writer thread)."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error
+
+
+class UnfinishedChosen(Message):
+    """The trainee picked a call that was cut off: resume it or score it as it stands."""
+
+    def __init__(self, attempt_id: int) -> None:
+        super().__init__()
+        self.attempt_id = attempt_id
+
+
+class OpenAttempt(Message):
+    """Show a recorded attempt's scorecard (from the history screen)."""
+
+    def __init__(self, attempt_id: int) -> None:
+        super().__init__()
+        self.attempt_id = attempt_id
+
+
+class TeamModeChosen(Message):
+    """The team view should read this mode's attempts (None: every mode)."""
+
+    def __init__(self, mode: str | None) -> None:
+        super().__init__()
+        self.mode = mode

@@ -1,5 +1,10 @@
 """Briefing: read the case file and prepare. Every preparation step goes into the attempt and
-is scored like the `/send-documents`, `/check-payments` and `/plan` script actions."""
+is scored like the `/send-documents`, `/check-payments`, `/plan` and `/decide` script actions.
+
+Here the trainee also chooses the mode (practice, or an assessment: one attempt, no coach) and,
+for scenarios that give contact information, answers "may this call be made now?"; deciding not
+to call ends the attempt without dialling.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from collectsim.tui.attempt import PLAN_OUTCOMES
-from collectsim.tui.messages import StartCall
+from collectsim.tui.messages import CallEnded, StartCall
 from collectsim.tui.text import literal
 from collectsim.tui.widgets.casefile import CaseFile
 from collectsim.tui.widgets.plan_input import PlanInput
@@ -34,6 +39,38 @@ def title_bar(brief: dict[str, Any]) -> Content:
     )
 
 
+def mode_badge(mode: str) -> Content:
+    if mode == "assessment":
+        return Content.assemble((" ASSESSMENT ", "bold $background on $warning"))
+    return Content.assemble((" practice ", "$foreground-muted"))
+
+
+def contact_facts(c: dict[str, Any]) -> Content:
+    """What the file says about calling now: the facts, never the answer."""
+    rows: list[tuple[str, str]] = []
+    if c.get("local_time"):
+        zone = f" {c['local_timezone']}" if c.get("local_timezone") else ""
+        rows.append(("Their time", f"{c['local_time']}{zone}"))
+    if c.get("given_time") and (
+        c.get("given_time") != c.get("local_time")
+        or c.get("given_timezone") != c.get("local_timezone")
+    ):
+        zone = f" {c['given_timezone']}" if c.get("given_timezone") else ""
+        rows.append(("Your clock", f"{c['given_time']}{zone}"))
+    rows.append(("Calls, 7 days", f"{c.get('calls_in_last_7_days', 0)} outbound"))
+    if c.get("last_conversation"):
+        rows.append(("Last talked", str(c["last_conversation"])))
+    if c.get("attorney"):
+        rows.append(("Attorney", str(c["attorney"])))
+    if c.get("cease_request"):
+        rows.append(("Asked to stop", str(c["cease_request"])))
+    lines = [
+        Content.assemble((f"{k:<14}", "$foreground-muted"), literal(v, one_line=True, limit=80))
+        for k, v in rows
+    ]
+    return Content("\n").join(lines)
+
+
 class BriefingScreen(Screen):
     CSS_PATH = "../briefing.tcss"  # loaded when the screen is first shown
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -41,6 +78,9 @@ class BriefingScreen(Screen):
         Binding("p", "check_payments", "Check payments"),
         Binding("o", "plan", "Plan", show=False),
         Binding("c", "call", "Call"),
+        Binding("y", "decide('call')", "May call", show=False),
+        Binding("n", "decide('no-call')", "Don't call", show=False),
+        Binding("a", "mode", "Practice/Assess"),
         Binding("escape", "app.home", "Back"),
     ]
 
@@ -49,12 +89,25 @@ class BriefingScreen(Screen):
         self.attempt = attempt
         self.brief = brief
 
+    @property
+    def contact(self) -> dict[str, Any] | None:
+        return self.brief.get("contact_rules")
+
     def compose(self) -> ComposeResult:
-        yield Static(title_bar(self.brief), id="briefing-title", classes="title-bar")
+        with Horizontal(id="briefing-bar", classes="title-bar"):
+            yield Static(title_bar(self.brief), id="briefing-title")
+            yield Static(mode_badge(self.attempt.mode), id="mode-badge")
         with Horizontal(id="briefing-body"):
             yield CaseFile(self.brief, id="casefile")
             with Vertical(id="prepare"):
                 with VerticalScroll(id="prepare-scroll"):
+                    if self.contact is not None:
+                        yield Label("May this call be made now?", classes="heading", id="ask")
+                        yield Static(contact_facts(self.contact), id="contact-facts")
+                        with Horizontal(id="decide"):
+                            yield Button("Yes, call", id="decide-call", compact=True)
+                            yield Button("No, not now", id="decide-no-call", compact=True)
+                        yield Static("", id="decision")
                     yield Label("Prepare", classes="heading")
                     yield Button("Send documents", id="send-documents", compact=True)
                     yield Button("Check payments", id="check-payments", compact=True)
@@ -74,7 +127,13 @@ class BriefingScreen(Screen):
 
     def on_mount(self) -> None:
         self._show_log()
+        self._show_decision()
         self.query_one("#casefile Tabs").focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "decide":
+            return self.contact is not None
+        return True
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
@@ -103,6 +162,55 @@ class BriefingScreen(Screen):
             if any(t.kind == kind for t in done):
                 self.query_one(f"#{action}", Button).add_class("-done")
 
+    # --- the mode and the contact-rule question ---------------------------------------------------
+
+    def action_mode(self) -> None:
+        """Practice or assessment: chosen here, fixed once the call starts."""
+        self.attempt.mode = "practice" if self.attempt.assessment else "assessment"
+        self.query_one("#mode-badge", Static).update(mode_badge(self.attempt.mode))
+        if self.attempt.assessment:
+            self.notify(
+                "Assessment: one attempt, no coach view; it counts for your progress and the "
+                "team view. Press A again for practice.",
+                title="Assessment",
+                timeout=5,
+            )
+        else:
+            self.notify("Practice: the coach view is allowed and retries are free.", timeout=3)
+
+    def decision(self) -> str | None:
+        decided = [t for t in self.attempt.turns if t.kind == "decide"]
+        return decided[-1].text.removeprefix("Decision: ") if decided else None
+
+    def action_decide(self, choice: str) -> None:
+        if self.contact is None or self.decision() == choice:
+            return
+        self._do("decide", choice)
+        self._show_decision()
+
+    def _show_decision(self) -> None:
+        if self.contact is None:
+            return
+        choice = self.decision()
+        box = self.query_one("#decision", Static)
+        start = self.query_one("#start-call", Button)
+        for name in ("call", "no-call"):
+            self.query_one(f"#decide-{name}", Button).set_class(choice == name, "-chosen")
+        if choice == "no-call":
+            box.update(
+                Content.assemble(
+                    ("Decided: do not call now. ", "$warning"),
+                    ("The attempt ends without dialling.", "$foreground-muted"),
+                )
+            )
+            start.label = "Don't call: finish"
+        elif choice == "call":
+            box.update(Content("Decided: this call may be made now.").stylize("$success"))
+            start.label = "Start the call"
+        else:
+            box.update(Content("Y: yes, call · N: no, not now").stylize("$foreground-muted"))
+            start.label = "Start the call"
+
     def action_send_documents(self) -> None:
         self._do("send-documents")
 
@@ -115,6 +223,10 @@ class BriefingScreen(Screen):
     def action_call(self) -> None:
         for box in self.query(".plan").results(Input):
             self._record_plan(box)
+        if self.decision() == "no-call":
+            self.attempt.hang_up()  # "No call was made."; scored like /decide no-call then /end
+            self.post_message(CallEnded(self.attempt))
+            return
         self.post_message(StartCall(self.attempt))
 
     def _record_plan(self, box: Input) -> None:
@@ -137,6 +249,8 @@ class BriefingScreen(Screen):
             "send-documents": self.action_send_documents,
             "check-payments": self.action_check_payments,
             "start-call": self.action_call,
+            "decide-call": lambda: self.action_decide("call"),
+            "decide-no-call": lambda: self.action_decide("no-call"),
         }
         if event.button.id in actions:
             actions[event.button.id]()

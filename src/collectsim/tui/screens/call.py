@@ -56,9 +56,10 @@ class CallScreen(Screen):
     CSS_PATH = "../call.tcss"  # loaded when the screen is first shown
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "side('side-casefile')", "Case file"),
-        Binding("f3", "app.toggle_coach", "Coach"),
+        Binding("f3", "coach", "Coach"),
         Binding("f4", "notes", "Notes"),
         Binding("f9", "hang_up", "Hang up"),
+        Binding("enter", "scorecard", "Scorecard", show=False),
     ]
 
     speaking: reactive[bool] = reactive(False)
@@ -89,6 +90,10 @@ class CallScreen(Screen):
                 Content.assemble(("● ", "$success"), literal(who, "bold", one_line=True, limit=80)),
                 id="call-who",
             )
+            if self.attempt.assessment:
+                yield Static(
+                    Content(" ASSESSMENT ").stylize("bold $background on $warning"), id="call-mode"
+                )
             yield Static("", id="call-state")
             yield CallTimer(self.clock, id="timer")
             yield Button("Hang up", id="hang-up", variant="error", compact=True)
@@ -131,6 +136,21 @@ class CallScreen(Screen):
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "coach":
+            return not self.attempt.assessment  # no coach view in an assessment: not in the footer
+        if action == "scorecard":
+            return self.attempt.ended
+        return True
+
+    def action_coach(self) -> None:
+        if not self.attempt.assessment:
+            self.app.action_toggle_coach()  # type: ignore[attr-defined]
+
+    def action_scorecard(self) -> None:
+        if self.attempt.ended:
+            self._to_scorecard()
 
     # --- playing turns at speaking pace ----------------------------------------------------------
 
@@ -197,7 +217,10 @@ class CallScreen(Screen):
             line.display = False
             button = self.query_one("#to-scorecard", Button)
             button.display = True
-            button.focus()
+            # Focus after the layout has hidden the line: focusing at once could be undone when
+            # the hidden line gives up focus, leaving the screen with no focus at all.
+            self.call_after_refresh(button.focus)
+            self.refresh_bindings()
         self._update_state()
         if self.coach:
             self._score(self.attempt.record())
@@ -322,6 +345,8 @@ class CallScreen(Screen):
 
     def action_side(self, which: str) -> None:
         switch = self.query_one("#side-switch", ContentSwitcher)
+        if which == "coach" and self.attempt.assessment:
+            which = "notes"  # never the live scorecard in an assessment
         if switch.current == which and which != "notes":
             which = "coach" if self.coach and which != "coach" else "notes"
         switch.current = which
@@ -335,8 +360,8 @@ class CallScreen(Screen):
 
     def set_coach(self, on: bool) -> None:
         """Attribute down from the app when the coach view is switched."""
-        self.coach = on
-        self.action_side("coach" if on else "notes")
+        self.coach = on and not self.attempt.assessment
+        self.action_side("coach" if self.coach else "notes")
 
     @work(thread=True, exclusive=True, group="coach")
     def _score(self, record: Any) -> None:

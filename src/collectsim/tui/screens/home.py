@@ -1,9 +1,13 @@
-"""Home: who is training, and which scenario to play next."""
+"""Home: who is training, calls cut off to resume, the suggested next scenario, and the list.
+
+The records part (best scores, unfinished calls, the suggestion) arrives from the app once the
+store has been read in a worker; until then the list shows without it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -14,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from collectsim.tui.messages import ScenarioChosen, TraineeNamed
+from collectsim.tui.messages import ScenarioChosen, TraineeNamed, UnfinishedChosen
 from collectsim.tui.text import literal
 
 
@@ -49,8 +53,10 @@ class HomeScreen(Screen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "choose", "Start", priority=False),
         Binding("slash", "filter", "Filter", show=False),
+        Binding("f7", "app.history", "History"),
+        Binding("f8", "app.team", "Team"),
         Binding("f6", "app.problems", "Problems"),
-        Binding("f5", "app.reload", "Reload"),
+        Binding("f5", "app.reload", "Reload", show=False),
     ]
 
     def __init__(self) -> None:
@@ -59,6 +65,8 @@ class HomeScreen(Screen):
         self.trainee = ""
         self.loaded = False
         self.problem_count = 0
+        self.unfinished: tuple[Any, ...] = ()  # records.Unfinished, newest first
+        self.suggestion: Any = None  # proficiency.Suggestion
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="home-top"):
@@ -120,29 +128,107 @@ class HomeScreen(Screen):
         banner.display = bool(problems)
         self._refilter()
 
+    def set_records(self, unfinished: tuple[Any, ...], suggestion: Any) -> None:
+        """Calls cut off and the suggested next scenario, read from the records."""
+        self.unfinished = tuple(unfinished)
+        self.suggestion = suggestion
+        if self.is_mounted and self.loaded:
+            self._refilter()
+
     # --- filtering and choosing ---------------------------------------------------------------
 
     def _visible(self) -> list[ScenarioRow]:
-        words = self.query_one("#filter", Input).value.casefold().split()
+        words = self._words()
         return [r for r in self.rows if r.matches(words)]
+
+    def _words(self) -> list[str]:
+        return self.query_one("#filter", Input).value.casefold().split()
+
+    def _row(self, scenario_id: str) -> ScenarioRow | None:
+        return next((r for r in self.rows if r.id == scenario_id), None)
+
+    def _title(self, scenario_id: str) -> str:
+        row = self._row(scenario_id)
+        return row.title if row else scenario_id
+
+    def _extra_options(self) -> list[Option]:
+        """Unfinished calls and the suggestion, above the list while nothing is typed."""
+        if self._words():
+            return []
+        out: list[Option] = []
+        if self.unfinished:
+            n = len(self.unfinished)
+            out.append(_header(f"Unfinished call{'s' if n > 1 else ''}: resume or score"))
+            for u in self.unfinished[:5]:
+                out.append(Option(self._unfinished_prompt(u), id=f"resume:{u.id}"))
+        s = self.suggestion
+        if s is not None and self._row(s.scenario) is not None:
+            out.append(_header("Suggested next"))
+            out.append(
+                Option(
+                    Content.assemble(
+                        ("★ ", "$accent"),
+                        literal(self._title(s.scenario), "bold", one_line=True, limit=200),
+                        "\n",
+                        (
+                            f"trains {s.skill}, your weakest skill" if s.skill else "start here",
+                            "$foreground-muted",
+                        ),
+                    ),
+                    id=f"next:{s.scenario}",
+                )
+            )
+        if out:
+            out.append(_header("All scenarios"))
+        return out
+
+    def _unfinished_prompt(self, u: Any) -> Content:
+        return Content.assemble(
+            ("⏸ ", "$warning"),
+            literal(self._title(u.scenario), "bold", one_line=True, limit=200),
+            "\n",
+            (f"{u.mode} · {u.turns} turns · cut off, started {u.started}", "$foreground-muted"),
+        )
 
     def _refilter(self) -> None:
         options = self.query_one("#scenarios", OptionList)
         keep = options.highlighted_option.id if options.highlighted_option else None
         rows = self._visible()
         options.clear_options()
+        extra = self._extra_options()
+        options.add_options(extra)
         if not rows:
             text = "No scenario matches." if self.rows else "No scenarios in the library."
             options.add_option(Option(Content(text).stylize("$foreground-muted"), disabled=True))
-            self._show_summary(None)
-            return
+            if not extra:
+                self._show_summary(None)
+                return
         options.add_options([Option(r.prompt(), id=r.id) for r in rows])
-        ids = [r.id for r in rows]
-        options.highlighted = ids.index(keep) if keep in ids else 0
+        ids = [o.id for o in [*extra, *(Option("", id=r.id) for r in rows)]]
+        if keep in ids:
+            options.highlighted = ids.index(keep)
+        else:  # the first thing to do: a cut-off call, else the suggestion, else the first row
+            options.highlighted = next(i for i, o in enumerate(options.options) if not o.disabled)
 
-    def _show_summary(self, row: ScenarioRow | None) -> None:
-        self.query_one("#summary", Static).update(literal(row.summary) if row else "")
+    def _show_summary(self, row: ScenarioRow | None, head: Content | None = None) -> None:
+        summary = literal(row.summary) if row else Content("")
+        if head is not None:
+            summary = Content.assemble(head, "\n\n", summary) if row else head
+        self.query_one("#summary", Static).update(summary)
         self.query_one("#detail-briefing", Static).update(literal(row.briefing) if row else "")
+
+    def highlighted_scenario(self) -> str | None:
+        """The scenario the highlighted option is about (a suggestion, a cut-off call, a row)."""
+        option = self.query_one("#scenarios", OptionList).highlighted_option
+        if option is None or not option.id:
+            return None
+        kind, _, rest = option.id.partition(":")
+        if kind == "next":
+            return rest
+        if kind == "resume":
+            found = next((u for u in self.unfinished if str(u.id) == rest), None)
+            return found.scenario if found else None
+        return option.id
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self) -> None:
@@ -166,18 +252,45 @@ class HomeScreen(Screen):
 
     @on(OptionList.OptionHighlighted, "#scenarios")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        row = next((r for r in self.rows if r.id == event.option.id), None)
-        self._show_summary(row)
+        kind, _, rest = (event.option.id or "").partition(":")
+        if kind == "next" and self.suggestion is not None:
+            self._show_summary(
+                self._row(rest),
+                Content.assemble(("Why this one  ", "bold $accent"), literal(self.suggestion.why)),
+            )
+        elif kind == "resume":
+            u = next((u for u in self.unfinished if str(u.id) == rest), None)
+            head = Content.assemble(
+                ("This call was cut off", "bold $warning"),
+                (
+                    f" after {u.turns} turns. Enter to resume it where it stopped, "
+                    "or to score it as it stands."
+                    if u
+                    else "",
+                    "",
+                ),
+            )
+            self._show_summary(self._row(u.scenario) if u else None, head)
+        else:
+            self._show_summary(self._row(event.option.id or ""))
 
     @on(OptionList.OptionSelected, "#scenarios")
     def _selected(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id:
-            self.post_message(ScenarioChosen(event.option.id))
+        self._open(event.option.id)
 
     def action_choose(self) -> None:
         option = self.query_one("#scenarios", OptionList).highlighted_option
-        if option is not None and option.id:
-            self.post_message(ScenarioChosen(option.id))
+        if option is not None:
+            self._open(option.id)
+
+    def _open(self, option_id: str | None) -> None:
+        kind, _, rest = (option_id or "").partition(":")
+        if kind == "resume":
+            self.post_message(UnfinishedChosen(int(rest)))
+        elif kind == "next":
+            self.post_message(ScenarioChosen(rest))
+        elif option_id:
+            self.post_message(ScenarioChosen(option_id))
 
     def action_filter(self) -> None:
         self.query_one("#filter", Input).focus()
@@ -199,3 +312,7 @@ class HomeScreen(Screen):
             box.insert_text_at_cursor(event.character)
             event.stop()
             event.prevent_default()
+
+
+def _header(text: str) -> Option:
+    return Option(Content(text).stylize("bold $foreground-muted"), disabled=True)

@@ -1,6 +1,9 @@
 """Scorecard: the bars, the outcome, flags and every finding with its evidence and a tip.
 
-Highlighting a finding brings the line that earned or lost it into view in the transcript.
+Findings are grouped by dimension, points lost first, then points gained. Highlighting a finding
+brings the line that earned or lost it into view in the transcript. After a practice call R
+retries; an assessment is not retried, A starts a new one (from practice too). A scorecard
+opened from the history (``stored``) goes back there with Escape.
 """
 
 from __future__ import annotations
@@ -18,22 +21,53 @@ from textual.widgets.option_list import Option
 
 from collectsim.tui.messages import NextScenario, Retry
 from collectsim.tui.text import literal
-from collectsim.tui.widgets.scorebars import ScoreBars
+from collectsim.tui.widgets.scorebars import DIMENSIONS, ScoreBars
 from collectsim.tui.widgets.transcript import Transcript
 
 if TYPE_CHECKING:
     from collectsim.tui.attempt import Attempt
 
 
-def finding_prompt(f: Any) -> Content:
+def finding_prompt(f: Any, *, dimension: bool = True) -> Content:
     sign = "$success" if f.points > 0 else "$error" if f.points < 0 else "$foreground-muted"
-    where = f" · line {f.turn}" if f.turn else ""
+    where = f"line {f.turn}" if f.turn else ""
+    what = " · ".join(x for x in (f.dimension if dimension else "", where) if x)
     return Content.assemble(
+        ("  ", ""),
         literal(f.criterion, one_line=True, limit=200),
-        "\n",
+        "\n  ",
         (f"{f.points:+d} ", f"bold {sign}"),
-        (f"{f.dimension}{where}", "$foreground-muted"),
+        (what, "$foreground-muted"),
     )
+
+
+def grouped(findings: Any) -> list[tuple[str, list[tuple[int, Any]]]]:
+    """(dimension, [(index, finding)...]) in reading order; in each, lost (biggest first), then
+    gained (biggest first), then findings worth no points."""
+    order = [d for d, _ in DIMENSIONS]
+    dims = sorted(
+        {f.dimension for f in findings},
+        key=lambda d: (d not in order, order.index(d) if d in order else 0, d),
+    )
+    out = []
+    for d in dims:
+        mine = [(i, f) for i, f in enumerate(findings) if f.dimension == d]
+        lost = sorted((x for x in mine if x[1].points < 0), key=lambda x: (x[1].points, x[0]))
+        gained = sorted((x for x in mine if x[1].points > 0), key=lambda x: (-x[1].points, x[0]))
+        rest = [x for x in mine if x[1].points == 0]
+        out.append((d, lost + gained + rest))
+    return out
+
+
+def group_header(dimension: str, items: list[tuple[int, Any]]) -> Content:
+    lost = sum(f.points for _, f in items if f.points < 0)
+    gained = sum(f.points for _, f in items if f.points > 0)
+    parts: list[Any] = [(dimension.replace("_", " ").capitalize(), "bold")]
+    if lost:
+        parts += [("  lost ", "$foreground-muted"), (f"{lost:+d}", "$error")]
+    if gained:
+        parts += [("  gained ", "$foreground-muted"), (f"{gained:+d}", "$success")]
+    return Content.assemble(*parts)
 
 
 def outcome_content(outcome: str, success: list[str], ended_by: str | None) -> Content:
@@ -68,9 +102,10 @@ class ScorecardScreen(Screen):
     CSS_PATH = "../scorecard.tcss"  # loaded when the screen is first shown
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "retry", "Retry"),
+        Binding("a", "assess", "New assessment"),
         Binding("n", "next", "Next scenario"),
         Binding("e", "app.export_script", "Export script"),
-        Binding("escape", "app.home", "Home"),
+        Binding("escape", "back", "Back"),
     ]
 
     def __init__(
@@ -81,6 +116,7 @@ class ScorecardScreen(Screen):
         error: str | None,
         *,
         new_best: bool = False,
+        stored: bool = False,
     ) -> None:
         super().__init__()
         self.attempt = attempt
@@ -88,6 +124,12 @@ class ScorecardScreen(Screen):
         self.card = card
         self.error = error
         self.new_best = new_best
+        self.stored = stored
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "retry":
+            return not getattr(self.attempt, "assessment", False)  # one attempt per assessment
+        return True
 
     def compose(self) -> ComposeResult:
         overall = self.card.scores.get("overall") if self.card else None
@@ -95,6 +137,11 @@ class ScorecardScreen(Screen):
             ("Scorecard  ", "$foreground-muted"),
             literal(self.brief["title"], "bold", one_line=True, limit=120),
         ]
+        if getattr(self.attempt, "assessment", False):
+            title.append(("  ASSESSMENT", "bold $warning"))
+        number = getattr(self.attempt, "attempt_id", None)
+        if number is not None:
+            title.append((f"  #{number}", "$foreground-muted"))
         if self.new_best and overall is not None:
             title.append(("   new best!", "$success"))
         yield Static(Content.assemble(*title), id="card-title", classes="title-bar")
@@ -121,11 +168,15 @@ class ScorecardScreen(Screen):
                 Option(literal(f"No scorecard: {self.error}", "$error"), disabled=True)
             )
         elif self.card is not None:
-            findings.add_options(
-                [Option(finding_prompt(f), id=str(i)) for i, f in enumerate(self.card.findings)]
-            )
+            for dimension, items in grouped(self.card.findings):
+                findings.add_option(Option(group_header(dimension, items), disabled=True))
+                findings.add_options(
+                    [Option(finding_prompt(f, dimension=False), id=str(i)) for i, f in items]
+                )
             if self.card.findings:
-                findings.highlighted = 0
+                findings.highlighted = next(
+                    i for i, o in enumerate(findings.options) if not o.disabled
+                )
             else:
                 findings.add_option(
                     Option(Content("No findings.").stylize("$foreground-muted"), disabled=True)
@@ -158,7 +209,19 @@ class ScorecardScreen(Screen):
         self.query_one("#finding-detail", Static).update(Content.assemble(*parts))
 
     def action_retry(self) -> None:
+        if getattr(self.attempt, "assessment", False):
+            self.notify("An assessment is one attempt: A starts a new one.", timeout=3)
+            return
         self.post_message(Retry(self.attempt.scenario_id))
+
+    def action_assess(self) -> None:
+        self.post_message(Retry(self.attempt.scenario_id, "assessment"))
+
+    def action_back(self) -> None:
+        if self.stored:
+            self.app.pop_screen()
+        else:
+            self.app.action_home()  # type: ignore[attr-defined]
 
     def action_next(self) -> None:
         self.post_message(NextScenario(self.attempt.scenario_id))
