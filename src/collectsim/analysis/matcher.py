@@ -39,6 +39,7 @@ from rapidfuzz import fuzz, process
 
 from collectsim.acts import ACT_SET, order_acts
 from collectsim.analysis.normalize import MAX_CHARS, Normalizer, clean
+from collectsim.analysis.prefilter import required_substrings, required_words
 from collectsim.analysis.result import Analysis
 from collectsim.analysis.slots import SlotExtractor, is_shouting
 
@@ -47,6 +48,7 @@ _REGEX_ESCAPE = re.compile(r"\\[a-zA-Z]|\(\?P?<[a-z_]+>|\(\?<?[=!:]")
 # A pattern word, maybe with one-letter options: "neighbou?rs", "instal+ments", "summari[sz]e".
 _WORD = re.compile(r"(?:[a-z]|\[[a-z]+\])(?:[a-z]|\[[a-z]+\]|(?<=[a-z\]])[?+])*")
 _UNIT = re.compile(r"([a-z])([?+]?)|\[([a-z]+)\]([?]?)")
+_WORD_RUN = re.compile(r"\w+")
 
 
 def _expand(chunk: str) -> list[str]:
@@ -105,6 +107,61 @@ def _union(patterns: Iterable[str]) -> tuple[re.Pattern[str], ...]:
     if other:
         out.append(re.compile("|".join(f"(?:{p})" for p in other)))
     return tuple(out)
+
+
+def _compiled(
+    patterns: Iterable[str], negatable: bool
+) -> list[tuple[re.Pattern[str], list[str]]]:
+    """The regexes actually run for one list of patterns (see :class:`_Unit`), each with the
+    sources of its alternatives as stand-alone regexes (for the pre-filter).
+
+    A negatable list keeps its :func:`_union` alternations as they are: which match ``finditer``
+    reports first decides whether a negator precedes it, so splitting them could change results.
+    Otherwise each pattern is a regex of its own: "does any pattern match" is the same question,
+    and a single pattern can be skipped by its keywords (see :mod:`.prefilter`).
+    """
+    spaced = [_anchor(p) for p in patterns]
+    if not negatable:
+        return [(re.compile(p), [p]) for p in spaced]
+    fast = [p for p in spaced if p.startswith(" ")]
+    other = [p for p in spaced if not p.startswith(" ")]
+    unions = _union(patterns)  # the same grouping, in the same order
+    return list(zip(unions, [g for g in (fast, other) if g], strict=True))
+
+
+def _prefilter(sources: list[str]) -> tuple[list[frozenset[str]], frozenset[str] | None]:
+    """(word sets, substrings) gating a regex whose alternatives are ``sources``.
+
+    The regex may match only if the line's words meet the first word set (and the others, for a
+    single source) or one of the substrings occurs in the line; ``([], None)``: always run it.
+    """
+    sets = [required_words(re.compile(src)) for src in sources]
+    if len(sources) == 1 and sets[0]:
+        return sets[0], frozenset()
+    keyed = frozenset().union(*(s[0] for s in sets if s))
+    subs: set[str] = set()
+    for src, s in zip(sources, sets, strict=True):
+        if not s:
+            found = required_substrings(re.compile(src))
+            if found is None:
+                return [], None
+            subs |= found
+    return ([keyed] if keyed else []), frozenset(subs)
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """One regex of an act, with the keyword pre-filter that decides whether it runs on a line.
+
+    ``slot`` is ``3 * act index + kind`` (0 patterns, 1 slot_patterns, 2 unless). The regex runs
+    only when the line's whole words meet the indexed word set and every set in ``conds``; a unit
+    without known keywords runs on every line.
+    """
+
+    slot: int
+    regex: re.Pattern[str]
+    conds: tuple[frozenset[str], ...]
+    negatable: bool
 
 
 def _words(acts: Mapping[str, Any], key: str) -> frozenset[str]:
@@ -170,12 +227,79 @@ class Analyser:
                     frozenset(spec.get("suppressed_by", ())),
                 )
             )
+        self._build_units(acts)
         self.normalizer = Normalizer(textspeak, vocabulary)
         self.slots = SlotExtractor(textspeak)
         #: The phrase bank as matched (space-padded), exposed for benchmarks.
         self.phrases: list[str] = [f" {p} " for p in phrases]
         self._phrase_owner = np.array(owners, dtype=np.int64)
         self._phrase_len = np.array([len(p) for p in self.phrases], dtype=np.int64)
+
+    def _build_units(self, acts: Mapping[str, Any]) -> None:
+        """The regex units and the word index that pre-filters them (speed only)."""
+        self._units: list[_Unit] = []
+        index: dict[str, list[int]] = {}
+        always: list[int] = []
+        by_substring: list[tuple[int, tuple[str, ...]]] = []
+        for a, (_name, spec) in enumerate(acts["acts"].items()):
+            spec = spec or {}
+            negatable = bool(spec.get("negatable", False))
+            for kind, key in enumerate(("patterns", "slot_patterns", "unless")):
+                for regex, sources in _compiled(spec.get(key, []), negatable and kind < 2):
+                    sets, subs = _prefilter(sources)
+                    uid = len(self._units)
+                    self._units.append(
+                        _Unit(3 * a + kind, regex, tuple(sets[1:3]), negatable and kind < 2)
+                    )
+                    if subs is None:
+                        always.append(uid)
+                        continue
+                    if sets:
+                        for word in sets[0]:
+                            index.setdefault(word, []).append(uid)
+                    if subs:
+                        by_substring.append((uid, tuple(sorted(subs))))
+        self._index = {w: tuple(ids) for w, ids in index.items()}
+        self._index_words = frozenset(index)
+        self._always = tuple(always)
+        self._by_substring = tuple(by_substring)
+
+    def _live_units(self, line: str) -> dict[int, list[_Unit]]:
+        """The units that may match the line, by slot (a unit left out cannot match)."""
+        words = frozenset(_WORD_RUN.findall(line))
+        live = set(self._always)
+        index = self._index
+        for word in words & self._index_words:
+            live.update(index[word])
+        for uid, subs in self._by_substring:
+            if uid not in live:
+                for sub in subs:
+                    if sub in line:
+                        live.add(uid)
+                        break
+        out: dict[int, list[_Unit]] = {}
+        units = self._units
+        for uid in sorted(live):
+            unit = units[uid]
+            for cond in unit.conds:
+                if cond.isdisjoint(words):
+                    break
+            else:
+                out.setdefault(unit.slot, []).append(unit)
+        return out
+
+    def _units_hit(self, units: list[_Unit] | None, line: str) -> bool:
+        if not units:
+            return False
+        for unit in units:
+            if not unit.negatable:
+                if unit.regex.search(line):
+                    return True
+                continue
+            for m in unit.regex.finditer(line):
+                if not self._negated(line[: m.start()]):
+                    return True
+        return False
 
     def _negated(self, tokens_before: str) -> bool:
         """A negator among the last few tokens of the same sentence and clause."""
@@ -236,13 +360,13 @@ class Analyser:
         has_slot = bool(amounts or invoices or dates)
         found: set[str] = set()
         phrase_hits = self._phrase_hits(line) if len(line) > 2 else set()
+        live = self._live_units(line)
         for index, rule in enumerate(self.rules):
-            hit = index in phrase_hits
-            if not hit:
-                hit = self._pattern_hit(rule.patterns, line, rule.negatable)
+            slot = 3 * index
+            hit = index in phrase_hits or self._units_hit(live.get(slot), line)
             if not hit and has_slot:
-                hit = self._pattern_hit(rule.slot_patterns, line, rule.negatable)
-            if hit and any(u.search(line) for u in rule.unless):
+                hit = self._units_hit(live.get(slot + 1), line)
+            if hit and self._units_hit(live.get(slot + 2), line):
                 hit = False
             if hit:
                 found.add(rule.name)

@@ -41,6 +41,7 @@ def _transpositions(word: str) -> list[str]:
 
 _MARKUP = re.compile(r"\[/?[a-zA-Z@][\w .#=@:-]{0,40}\]")
 _CONTROL_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn"}
+_ASCII_CONTROLS = {c: " " for c in [*range(32), 127]}
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
 # Irregular contractions first, then the regular suffixes (grammar, not act knowledge).
 _IRREGULAR = {"won't": "will not", "can't": "can not", "shan't": "shall not", "ain't": "is not"}
@@ -63,6 +64,15 @@ def clean(text: object) -> str:
     if not isinstance(text, str):
         text = "" if text is None else str(text)
     text = text[: MAX_CHARS * 2]  # NFKC may shrink ligatures; trim again after it
+    if text.isascii():
+        # the common case, same result: NFKC leaves ASCII alone, and the only ASCII characters
+        # of the control categories are C0 controls and DEL (Cc), which split() or translate
+        # turns into spaces
+        if "[" in text:
+            text = _MARKUP.sub(" ", text)
+        if not text.isprintable():
+            text = text.translate(_ASCII_CONTROLS)
+        return " ".join(text.split())[:MAX_CHARS]
     text = unicodedata.normalize("NFKC", text)
     text = _MARKUP.sub(" ", text)
     text = "".join(

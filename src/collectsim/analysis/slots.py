@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import replace
 
+from collectsim.analysis.prefilter import Gate, line_words
 from collectsim.analysis.result import DateMention
 
 Span = tuple[int, int]
@@ -231,8 +232,8 @@ def is_shouting(text: str) -> bool:
     """Mostly capitals (>= 8 cased letters, >= 70% upper) or rows of exclamation marks."""
     if _SHOUT_MARKS.search(text):
         return True
-    upper = sum(1 for c in text if c.isupper())
-    lower = sum(1 for c in text if c.islower())
+    upper = sum(map(str.isupper, text))
+    lower = sum(map(str.islower, text))
     return upper + lower >= 8 and upper >= 0.7 * (upper + lower)
 
 
@@ -295,13 +296,29 @@ class SlotExtractor:
             ),
             re.compile(rf"\b(?:the|by|on|before|until)\s+(?P<d>\d{{1,2}}){_ORD}\b", re.I),
         ]
+        # Keyword pre-filters (speed only: a regex is skipped only when it cannot match).
+        every = [
+            _INVOICE, _INVOICE_BARE, *_AMOUNT_PATTERNS, *_TIMES, self._relative, *self._dates,
+            *self._instalments,
+        ]
+        self._gates = {p: Gate(p, lowered=True) for p in every}
 
-    def invoices(self, text: str, taken: list[Span]) -> tuple[str, ...]:
+    @staticmethod
+    def words(text: str) -> frozenset[str] | None:
+        """Whole words of the lower-cased text for the pre-filters; None (no filtering) unless
+        the text is ASCII, where ``re.IGNORECASE`` and ``str.lower`` agree."""
+        return line_words(text.lower()) if text.isascii() else None
+
+    def invoices(
+        self, text: str, taken: list[Span], words: frozenset[str] | None = None
+    ) -> tuple[str, ...]:
         found: list[str] = []
         low = text.lower()
         if not any(w in low for w in _INVOICE_STEMS):
             return ()
         for pattern in (_INVOICE, _INVOICE_BARE):
+            if not self._gates[pattern].allows(words):
+                continue
             for m in pattern.finditer(text):
                 span = m.span("id")
                 if not _free(span, taken):
@@ -318,9 +335,11 @@ class SlotExtractor:
                     end = more.end()
         return tuple(dict.fromkeys(found))
 
-    def dates(self, text: str, taken: list[Span]) -> tuple[DateMention, ...]:
-        found = self._date_spans(text, taken)
-        times = self._times(text, taken)
+    def dates(
+        self, text: str, taken: list[Span], words: frozenset[str] | None = None
+    ) -> tuple[DateMention, ...]:
+        found = self._date_spans(text, taken, words)
+        times = self._times(text, taken, words)
         for t_span, (hour, minute) in times:
             # attach the time to a date right next to it, else it is a mention of its own
             for i, (d_span, mention) in enumerate(found):
@@ -339,14 +358,17 @@ class SlotExtractor:
                     text=text[t_span[0] : t_span[1]].strip(), hour=hour, minute=minute)))
         return tuple(d for _, d in sorted(found, key=lambda x: x[0][0]))
 
-    @staticmethod
-    def _times(text: str, taken: list[Span]) -> list[tuple[Span, tuple[int, int]]]:
+    def _times(
+        self, text: str, taken: list[Span], words: frozenset[str] | None = None
+    ) -> list[tuple[Span, tuple[int, int]]]:
         """(span, (hour, minute)) of each time of day, claiming their spans."""
         low = text.lower()
         if _DIGIT.search(text) is None and not any(w in low for w in _TIME_WORDS):
             return []
         found: list[tuple[Span, tuple[int, int]]] = []
         for pattern in _TIMES:
+            if not self._gates[pattern].allows(words):
+                continue
             for m in pattern.finditer(text):
                 if not _free(m.span(), taken):
                     continue
@@ -356,9 +378,12 @@ class SlotExtractor:
                     found.append((m.span(), value))
         return found
 
-    def _date_spans(self, text: str, taken: list[Span]) -> list[tuple[Span, DateMention]]:
+    def _date_spans(
+        self, text: str, taken: list[Span], words: frozenset[str] | None = None
+    ) -> list[tuple[Span, DateMention]]:
         found: list[tuple[Span, DateMention]] = []
-        for m in self._relative.finditer(text):
+        relative = self._relative
+        for m in relative.finditer(text) if self._gates[relative].allows(words) else ():
             if m.lastgroup and _free(m.span(), taken):
                 taken.append(m.span())
                 relative = self._relative_names[m.lastgroup]
@@ -371,6 +396,8 @@ class SlotExtractor:
             if ("d" in needs and not digits) or ("m" in needs and not months):
                 continue
             if "w" in needs and not weekdays:
+                continue
+            if not self._gates[pattern].allows(words):
                 continue
             for m in pattern.finditer(text):
                 if not _free(m.span(), taken):
@@ -401,13 +428,17 @@ class SlotExtractor:
             relative = "next_week"
         return DateMention(m.group(0).strip(), year, month, day, weekday, relative)
 
-    def amounts(self, text: str, taken: list[Span]) -> tuple[float, ...]:
+    def amounts(
+        self, text: str, taken: list[Span], words: frozenset[str] | None = None
+    ) -> tuple[float, ...]:
         found: list[tuple[int, float]] = []
         low = text.lower()
         digits = _DIGIT.search(text) is not None
-        words = any(w in low for w in _CURRENCY_WORDS)
+        currency = any(w in low for w in _CURRENCY_WORDS)
         for pattern in _AMOUNT_PATTERNS:
-            if not (words if pattern is _AMOUNT_PATTERNS[-1] else digits):
+            if not (currency if pattern is _AMOUNT_PATTERNS[-1] else digits):
+                continue
+            if not self._gates[pattern].allows(words):
                 continue
             for m in pattern.finditer(text):
                 group = "w" if "w" in m.groupdict() else "n"
@@ -424,11 +455,13 @@ class SlotExtractor:
                 found.append((span[0], value))
         return tuple(dict.fromkeys(v for _, v in sorted(found)))
 
-    def instalments(self, text: str) -> int | None:
+    def instalments(self, text: str, words: frozenset[str] | None = None) -> int | None:
         low = text.lower()
         if not any(w in low for w in _INSTALMENT_STEMS):
             return None
         for pattern in self._instalments:
+            if not self._gates[pattern].allows(words):
+                continue
             m = pattern.search(text)
             if m:
                 raw = m.group("n")
@@ -442,8 +475,9 @@ class SlotExtractor:
     ) -> tuple[tuple[float, ...], tuple[str, ...], tuple[DateMention, ...], int | None]:
         """(amounts, invoice_numbers, dates, instalments) of a cleaned line."""
         taken: list[Span] = []
-        invoices = self.invoices(text, taken)
-        dates = self.dates(text, taken)
-        amounts = self.amounts(text, taken)
-        return amounts, invoices, dates, self.instalments(text)
+        words = self.words(text)
+        invoices = self.invoices(text, taken, words)
+        dates = self.dates(text, taken, words)
+        amounts = self.amounts(text, taken, words)
+        return amounts, invoices, dates, self.instalments(text, words)
 
