@@ -27,6 +27,7 @@ Design (why):
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -232,8 +233,12 @@ class Analyser:
         self.slots = SlotExtractor(textspeak)
         #: The phrase bank as matched (space-padded), exposed for benchmarks.
         self.phrases: list[str] = [f" {p} " for p in phrases]
-        self._phrase_owner = np.array(owners, dtype=np.int64)
-        self._phrase_len = np.array([len(p) for p in self.phrases], dtype=np.int64)
+        # the bank by length (stable), for _phrase_hits
+        order = sorted(range(len(self.phrases)), key=lambda i: len(self.phrases[i]))
+        self._by_len = [self.phrases[i] for i in order]
+        self._by_len_len = [len(p) for p in self._by_len]
+        self._by_len_index = order
+        self._by_len_owner = [owners[i] for i in order]
 
     def _build_units(self, acts: Mapping[str, Any]) -> None:
         """The regex units and the word index that pre-filters them (speed only)."""
@@ -271,26 +276,24 @@ class Analyser:
         index = self._index
         for word in words & self._index_words:
             live.update(index[word])
+        contains = line.__contains__
         for uid, subs in self._by_substring:
-            if uid not in live:
-                for sub in subs:
-                    if sub in line:
-                        live.add(uid)
-                        break
+            if uid not in live and any(map(contains, subs)):
+                live.add(uid)
         out: dict[int, list[_Unit]] = {}
         units = self._units
-        for uid in sorted(live):
+        for uid in live:
             unit = units[uid]
-            for cond in unit.conds:
-                if cond.isdisjoint(words):
-                    break
+            if unit.conds and any(cond.isdisjoint(words) for cond in unit.conds):
+                continue
+            if unit.slot in out:
+                out[unit.slot].append(unit)
             else:
-                out.setdefault(unit.slot, []).append(unit)
+                out[unit.slot] = [unit]
         return out
 
-    def _units_hit(self, units: list[_Unit] | None, line: str) -> bool:
-        if not units:
-            return False
+    def _units_hit(self, units: list[_Unit], line: str) -> bool:
+        """Whether one of the units matches (a negatable one: with no negator before it)."""
         for unit in units:
             if not unit.negatable:
                 if unit.regex.search(line):
@@ -318,31 +321,24 @@ class Analyser:
                 return False
         return False
 
-    def _pattern_hit(
-        self, patterns: tuple[re.Pattern[str], ...], line: str, negatable: bool
-    ) -> bool:
-        for pattern in patterns:
-            if not negatable:
-                if pattern.search(line):
-                    return True
-                continue
-            for m in pattern.finditer(line):
-                if not self._negated(line[: m.start()]):
-                    return True
-        return False
-
     def _phrase_hits(self, line: str) -> set[int]:
         """Rule indices whose phrases occur (fuzzily) in the line: one cdist call."""
         if not self.phrases:
             return set()
         padded = line
+        # A phrase longer than the line never counts (see the module docstring), so only the
+        # phrases that fit are scored: the bank is kept sorted by length for that.
+        fit = bisect.bisect_right(self._by_len_len, len(padded))
+        if not fit:
+            return set()
+        bank = self._by_len if fit == len(self._by_len) else self._by_len[:fit]
         scores = process.cdist(
-            [padded], self.phrases, scorer=self.scorer, score_cutoff=self.score_cutoff
+            [padded], bank, scorer=self.scorer, score_cutoff=self.score_cutoff
         )[0]
-        hit = (scores > 0) & (self._phrase_len <= len(padded))
         hits: set[int] = set()
-        for i in np.flatnonzero(hit):
-            rule = int(self._phrase_owner[i])
+        for k in np.flatnonzero(scores):
+            i = self._by_len_index[k]
+            rule = self._by_len_owner[k]
             if rule in hits:
                 continue
             if self.rules[rule].negatable:
@@ -361,15 +357,20 @@ class Analyser:
         found: set[str] = set()
         phrase_hits = self._phrase_hits(line) if len(line) > 2 else set()
         live = self._live_units(line)
+        units_hit = self._units_hit
         for index, rule in enumerate(self.rules):
             slot = 3 * index
-            hit = index in phrase_hits or self._units_hit(live.get(slot), line)
+            hit = index in phrase_hits
+            if not hit:
+                units = live.get(slot)
+                hit = units is not None and units_hit(units, line)
             if not hit and has_slot:
-                hit = self._units_hit(live.get(slot + 1), line)
-            if hit and self._units_hit(live.get(slot + 2), line):
-                hit = False
+                units = live.get(slot + 1)
+                hit = units is not None and units_hit(units, line)
             if hit:
-                found.add(rule.name)
+                units = live.get(slot + 2)
+                if units is None or not units_hit(units, line):
+                    found.add(rule.name)
         if found:
             found = {
                 r.name for r in self.rules if r.name in found and not (r.suppressed_by & found)
