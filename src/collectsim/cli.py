@@ -160,9 +160,15 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from collectsim.schema import json_schema
+    if args.kind == "test":
+        from collectsim.convtest import json_schema as test_schema
 
-    print(json.dumps(json_schema(args.kind), indent=2, ensure_ascii=False))
+        schema = test_schema()
+    else:
+        from collectsim.schema import json_schema
+
+        schema = json_schema(args.kind)
+    print(json.dumps(schema, indent=2, ensure_ascii=False))
     return 0
 
 
@@ -216,7 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_list)
 
     s = sub.add_parser("schema", help="print the JSON Schema of a file kind")
-    s.add_argument("kind", choices=["persona", "scenario"])
+    s.add_argument("kind", choices=["persona", "scenario", "test"])
     s.set_defaults(func=cmd_schema)
 
     s = sub.add_parser("tui", help="open the simulator (the default with no command)")
@@ -248,11 +254,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             return cmd_tui(args)
         return int(args.func(args))
+    except BrokenPipeError:  # `collectsim ... | head`: the reader left; not an error
+        sys.stderr.close()
+        return 0
     except (UsageError, LoadError, ValueError, OSError) as exc:
         reason = " ".join(str(exc).split())  # one line, whatever the message held
         print(visible(f"collectsim: {reason}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        return 0

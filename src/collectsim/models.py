@@ -188,6 +188,18 @@ TagNames = Annotated[tuple[DebtorTag, ...], BeforeValidator(_as_tuple)]
 Replies = Annotated[tuple[str, ...], BeforeValidator(_as_tuple)]
 
 
+def _clock_time(v: Any) -> Any:
+    """YAML reads an unquoted 10:45 as the number 645 (base 60); refuse it instead of guessing."""
+    if isinstance(v, int) and not isinstance(v, bool):
+        raise ValueError(
+            "write the time in quotes, like '10:45' (unquoted, YAML reads it as a number)"
+        )
+    return v
+
+
+ClockTime = Annotated[dt.time, BeforeValidator(_clock_time)]
+
+
 # --- the case file ---
 
 
@@ -296,7 +308,7 @@ class CaseFile:
         "the corrected or undisputed amount, a late fee. Quoting them is not a wrong amount.",
     )
     call_date: dt.date | None = Field(default=None, description="The day of the call.")
-    call_time: dt.time | None = Field(
+    call_time: ClockTime | None = Field(
         default=None,
         description="Clock time the call would be placed, e.g. '07:45'; local to the debtor "
         "unless call_timezone says otherwise. Makes the briefing ask whether the call may be "

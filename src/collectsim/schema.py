@@ -52,6 +52,12 @@ def json_schema(kind: Literal["persona", "scenario"]) -> dict[str, Any]:
                 return {"anyOf": [item, inner]} if item else inner
             if func is models._parse_comparison:
                 return dict(_COMPARISON)
+            if func is models._clock_time:
+                return {
+                    "type": "string",
+                    "pattern": r"^([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?$",
+                    "description": "A clock time in quotes, e.g. '07:45'.",
+                }
             if func is models._meter:
                 return {"anyOf": [{"type": "number", "description": "The start value."}, inner]}
             return inner
