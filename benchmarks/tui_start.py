@@ -88,6 +88,8 @@ def sample(kind: str) -> dict[str, float]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH")]))
     env["COLLECTSIM_DATA_DIR"] = tempfile.mkdtemp(prefix="collectsim-tui-start-")
+    # The app opens the records in a worker after the first frame: never the user's own.
+    env["COLLECTSIM_DB"] = str(Path(env["COLLECTSIM_DATA_DIR"]) / "records.db")
     env.pop("COLLECTSIM_LIBRARY", None)
     t0 = time.time()
     proc = subprocess.run(

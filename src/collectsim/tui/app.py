@@ -622,23 +622,26 @@ def make_app(
     seed: int = 0,
     speaking_pace: float = DEFAULT_PACE,
     data_dir: Path | None = None,
+    db: str | None = None,
     clock: Callable[[], float] = time.monotonic,
     coach: bool = False,
     builtin: bool = True,
 ) -> CollectsimApp:
-    """The app as `run()`, `serve` and the tests build it."""
+    """The app as `run()`, `serve` and the tests build it. `db` is a path or URL for the
+    records (default: `COLLECTSIM_DB`, else the user data folder)."""
     return CollectsimApp(
         library=library,
         seed=seed,
         speaking_pace=speaking_pace,
         data_dir=data_dir,
+        db=db,
         clock=clock,
         coach=coach,
         builtin=builtin,
     )
 
 
-def run(library: list[Path]) -> int:
-    app = make_app(library)
+def run(library: list[Path], db: str | None = None) -> int:
+    app = make_app(library, db=db)
     app.run()
     return app.return_code or 0

@@ -45,18 +45,23 @@ def mode_badge(mode: str) -> Content:
     return Content.assemble((" practice ", "$foreground-muted"))
 
 
+def _zone(name: Any) -> str:
+    """' (Los Angeles)' for 'America/Los_Angeles': the place a trainee thinks in."""
+    if not name:
+        return ""
+    return f" ({str(name).rsplit('/', 1)[-1].replace('_', ' ')})"
+
+
 def contact_facts(c: dict[str, Any]) -> Content:
     """What the file says about calling now: the facts, never the answer."""
     rows: list[tuple[str, str]] = []
     if c.get("local_time"):
-        zone = f" {c['local_timezone']}" if c.get("local_timezone") else ""
-        rows.append(("Their time", f"{c['local_time']}{zone}"))
+        rows.append(("Their time", f"{c['local_time']}{_zone(c.get('local_timezone'))}"))
     if c.get("given_time") and (
         c.get("given_time") != c.get("local_time")
         or c.get("given_timezone") != c.get("local_timezone")
     ):
-        zone = f" {c['given_timezone']}" if c.get("given_timezone") else ""
-        rows.append(("Your clock", f"{c['given_time']}{zone}"))
+        rows.append(("Your clock", f"{c['given_time']}{_zone(c.get('given_timezone'))}"))
     rows.append(("Calls, 7 days", f"{c.get('calls_in_last_7_days', 0)} outbound"))
     if c.get("last_conversation"):
         rows.append(("Last talked", str(c["last_conversation"])))
@@ -102,11 +107,11 @@ class BriefingScreen(Screen):
             with Vertical(id="prepare"):
                 with VerticalScroll(id="prepare-scroll"):
                     if self.contact is not None:
-                        yield Label("May this call be made now?", classes="heading", id="ask")
+                        yield Static("May this call be made now?", classes="heading", id="ask")
                         yield Static(contact_facts(self.contact), id="contact-facts")
                         with Horizontal(id="decide"):
                             yield Button("Yes, call", id="decide-call", compact=True)
-                            yield Button("No, not now", id="decide-no-call", compact=True)
+                            yield Button("Not now", id="decide-no-call", compact=True)
                         yield Static("", id="decision")
                     yield Label("Prepare", classes="heading")
                     yield Button("Send documents", id="send-documents", compact=True)
@@ -170,10 +175,10 @@ class BriefingScreen(Screen):
         self.query_one("#mode-badge", Static).update(mode_badge(self.attempt.mode))
         if self.attempt.assessment:
             self.notify(
-                "Assessment: one attempt, no coach view; it counts for your progress and the "
-                "team view. Press A again for practice.",
+                "One attempt, no coach view; it counts for your progress and the team view. "
+                "A again: practice.",
                 title="Assessment",
-                timeout=5,
+                timeout=4,
             )
         else:
             self.notify("Practice: the coach view is allowed and retries are free.", timeout=3)
@@ -208,7 +213,7 @@ class BriefingScreen(Screen):
             box.update(Content("Decided: this call may be made now.").stylize("$success"))
             start.label = "Start the call"
         else:
-            box.update(Content("Y: yes, call · N: no, not now").stylize("$foreground-muted"))
+            box.update(Content("Press Y or N to decide.").stylize("$foreground-muted"))
             start.label = "Start the call"
 
     def action_send_documents(self) -> None:

@@ -46,6 +46,7 @@ COMMANDS = [
     "/check-payments",
     "/plan ",
     "/interrupt ",
+    "/say ",
     "/end",
 ]
 SIDE_TITLES = {"notes": "Notes", "side-casefile": "Case file", "coach": "Coach"}
@@ -283,6 +284,9 @@ class CallScreen(Screen):
         elif name == "interrupt":
             if arg.strip():
                 self.say(arg, interrupt=True)
+        elif name == "say":  # a line that starts with '/' said as it is
+            if arg.strip():
+                self.say(arg)
         elif name in ("note", "plan", "send-documents", "check-payments", "wait", "hold"):
             self.act(name, arg)
         else:

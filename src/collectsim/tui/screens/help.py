@@ -37,13 +37,31 @@ HELP = """\
 | `/note TEXT` | a note, like F4 |
 | `/wait`, `/hold` | stay silent / put them on hold |
 | `/send-documents`, `/check-payments` | also possible during the call |
+| `/say TEXT` | say TEXT exactly, even when it starts with `/` |
+
+## Practice and assessment
+
+Press **A** in the briefing to switch. **Practice** is yours: the coach view is allowed and R
+retries. An **assessment** is one attempt with the coach view off; it is recorded as such and only
+assessments count for your proficiency and the trainer's team view. After one, A starts a new
+assessment. Some scenarios first ask **may this call be made now?** (their local time, the calls
+made this week, an attorney or a request to stop): Y or N. Deciding not to call ends the attempt
+without dialling, and the decision is scored.
+
+## Nothing is lost
+
+Every turn is saved the moment it happens. If the app is closed, crashes or the machine stops
+in the middle of a call, the home screen lists it under *Unfinished*: resume it where it stopped,
+or score it as it stands. Home also suggests the next scenario from your weakest skill.
 
 ## Everywhere
 
 | key | does |
 |---|---|
 | F1 or ? | this help |
-| Ctrl+P | command palette: new call, pick a scenario, coach view, export script, reload, theme |
+| Ctrl+P | command palette: calls, assessments, scenarios, history, team view, export, theme |
+| F7 | your history: attempts per scenario, best and last, the trend of each dimension |
+| F8 | team view for trainers: per trainee and scenario, averages, best, most lost criteria |
 | F5 / Ctrl+R | reload the scenarios and personas from disk (trainers editing files) |
 | F6 | problems found in the library files |
 | Esc | back |

@@ -86,7 +86,7 @@ class HistoryScreen(Screen):
             with Vertical(id="hist-detail"):
                 yield Static("", id="hist-head")
                 yield TrendChart(id="hist-trend")
-                yield Static("Attempts, newest first", classes="heading")
+                yield Static("Attempts, newest first · Enter opens one", classes="heading")
                 yield OptionList(id="hist-attempts")
         yield Footer(compact=True)
 
@@ -99,6 +99,8 @@ class HistoryScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#hist-scenarios").focus()
+        if self.history is not None:
+            self._fill_all()
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
@@ -110,6 +112,11 @@ class HistoryScreen(Screen):
         self.attempts = list(attempts)
         self.titles = dict(titles)
         self.trainee = history.trainee or self.trainee
+        if self.is_mounted:
+            self._fill_all()
+
+    def _fill_all(self) -> None:
+        history = self.history
         n = history.attempts
         self.query_one("#history-title", Static).update(
             self._title(
@@ -143,6 +150,9 @@ class HistoryScreen(Screen):
         options.highlighted = ids.index(keep) if keep in ids else 0
 
     def show_error(self, error: str) -> None:
+        if not self.is_mounted:
+            self.call_after_refresh(self.show_error, error)
+            return
         options = self.query_one("#hist-scenarios", OptionList)
         options.clear_options()
         options.add_option(Option(literal(f"No records: {error}", "$error"), disabled=True))

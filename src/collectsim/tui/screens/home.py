@@ -67,6 +67,7 @@ class HomeScreen(Screen):
         self.problem_count = 0
         self.unfinished: tuple[Any, ...] = ()  # records.Unfinished, newest first
         self.suggestion: Any = None  # proficiency.Suggestion
+        self._extra_ids: list[str | None] = []
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="home-top"):
@@ -184,7 +185,7 @@ class HomeScreen(Screen):
 
     def _unfinished_prompt(self, u: Any) -> Content:
         return Content.assemble(
-            ("⏸ ", "$warning"),
+            ("‖ ", "$warning"),
             literal(self._title(u.scenario), "bold", one_line=True, limit=200),
             "\n",
             (f"{u.mode} · {u.turns} turns · cut off, started {u.started}", "$foreground-muted"),
@@ -204,8 +205,10 @@ class HomeScreen(Screen):
                 self._show_summary(None)
                 return
         options.add_options([Option(r.prompt(), id=r.id) for r in rows])
-        ids = [o.id for o in [*extra, *(Option("", id=r.id) for r in rows)]]
-        if keep in ids:
+        ids = [o.id for o in options.options]
+        extra_ids = [o.id for o in extra]
+        news, self._extra_ids = extra_ids != self._extra_ids, extra_ids
+        if keep in ids and not (news and extra_ids):
             options.highlighted = ids.index(keep)
         else:  # the first thing to do: a cut-off call, else the suggestion, else the first row
             options.highlighted = next(i for i, o in enumerate(options.options) if not o.disabled)

@@ -62,7 +62,7 @@ def grouped(findings: Any) -> list[tuple[str, list[tuple[int, Any]]]]:
 def group_header(dimension: str, items: list[tuple[int, Any]]) -> Content:
     lost = sum(f.points for _, f in items if f.points < 0)
     gained = sum(f.points for _, f in items if f.points > 0)
-    parts: list[Any] = [(dimension.replace("_", " ").capitalize(), "bold")]
+    parts: list[Any] = [(dimension.replace("_", " ").capitalize(), "bold $accent")]
     if lost:
         parts += [("  lost ", "$foreground-muted"), (f"{lost:+d}", "$error")]
     if gained:
@@ -70,7 +70,15 @@ def group_header(dimension: str, items: list[tuple[int, Any]]) -> Content:
     return Content.assemble(*parts)
 
 
-def outcome_content(outcome: str, success: list[str], ended_by: str | None) -> Content:
+def outcome_content(
+    outcome: str, success: list[str], ended_by: str | None, *, dialled: bool = True
+) -> Content:
+    if not dialled:
+        return Content.assemble(
+            ("Outcome  ", "$foreground-muted"),
+            ("no call made", "bold"),
+            ("\nThe contact-rule decision is scored under preparation.", "$foreground-muted"),
+        )
     ok = outcome in success
     parts: list[Any] = [
         ("Outcome  ", "$foreground-muted"),
@@ -102,9 +110,9 @@ class ScorecardScreen(Screen):
     CSS_PATH = "../scorecard.tcss"  # loaded when the screen is first shown
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "retry", "Retry"),
-        Binding("a", "assess", "New assessment"),
-        Binding("n", "next", "Next scenario"),
-        Binding("e", "app.export_script", "Export script"),
+        Binding("a", "assess", "Assess"),
+        Binding("n", "next", "Next"),
+        Binding("e", "app.export_script", "Export"),
         Binding("escape", "back", "Back"),
     ]
 
@@ -150,7 +158,12 @@ class ScorecardScreen(Screen):
             with Vertical(id="verdict"):
                 record = self.attempt.record()
                 yield Static(
-                    outcome_content(record.outcome, self.brief["success"], record.ended_by),
+                    outcome_content(
+                        record.outcome,
+                        self.brief["success"],
+                        record.ended_by,
+                        dialled=any(t.kind == "call_start" for t in record.turns),
+                    ),
                     id="outcome",
                 )
                 yield Static(flags_content(self.card.flags if self.card else ()), id="flags")

@@ -55,7 +55,7 @@ def lost_content(group: Any) -> Content:
 class TeamScreen(Screen):
     CSS_PATH = "../team.tcss"  # loaded when the screen is first shown
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("m", "mode", "Mode"),
+        Binding("m", "mode", "Assessments/practice/all"),
         Binding("f7", "app.history", "History"),
         Binding("escape", "app.pop_screen", "Back"),
     ]
@@ -80,15 +80,17 @@ class TeamScreen(Screen):
             ("Team view  ", "$foreground-muted"),
             (MODE_NAMES.get(self.mode, "all attempts"), "bold"),
             (extra, "$foreground-muted"),
-            ("   m: switch", "$foreground-muted"),
         )
 
     def on_mount(self) -> None:
+        self.query_one("#by_trainee").focus()
+        if self.summary is not None:
+            self._fill_all()
+            return
         for key, _ in TABLES:
             table = self.query_one(f"#{key}", DataTable)
             table.add_column("", key="who")
             table.add_row(_cell("Reading the records…", "italic"))
-        self.query_one("#by_trainee").focus()
 
     # --- attributes down -----------------------------------------------------------------------
 
@@ -96,6 +98,11 @@ class TeamScreen(Screen):
         self.summary = summary
         self.mode = mode
         self.titles = dict(titles)
+        if self.is_mounted:
+            self._fill_all()
+
+    def _fill_all(self) -> None:
+        summary = self.summary
         n = len(summary.by_trainee)
         self.query_one("#team-title", Static).update(
             self._title(f"   {n} trainee{'s' if n != 1 else ''} · average / best per dimension")
@@ -105,9 +112,12 @@ class TeamScreen(Screen):
         self._show_lost()
 
     def show_error(self, error: str) -> None:
-        self.query_one("#team-lost", Static).update(literal(f"No records: {error}", "$error"))
+        if self.is_mounted:
+            self.query_one("#team-lost", Static).update(literal(f"No records: {error}", "$error"))
+        else:
+            self.call_after_refresh(self.show_error, error)
 
-    def _name(self, group: Any) -> str:
+    def _group_label(self, group: Any) -> str:
         if group.trainee is not None and group.scenario is not None:
             return f"{group.trainee} · {group.scenario}"
         if group.trainee is not None:
@@ -128,7 +138,7 @@ class TeamScreen(Screen):
             table.add_row(_cell(f"No {MODE_NAMES.get(self.mode, 'attempts')} recorded.", "italic"))
             return
         for i, g in enumerate(groups):
-            cells: list[Text] = [_cell(self._name(g)), _cell(f"{g.attempts}")]
+            cells: list[Text] = [_cell(self._group_label(g)), _cell(f"{g.attempts}")]
             for d in dims:
                 avg, best = g.average.get(d), g.best.get(d)
                 cells.append(
@@ -161,8 +171,11 @@ class TeamScreen(Screen):
         g = groups[row]
         box.update(
             Content.assemble(
-                literal(self._name(g), "bold", one_line=True, limit=100),
-                (f"  {g.attempts} attempts, {g.scored} scored\n", "$foreground-muted"),
+                literal(self._group_label(g), "bold", one_line=True, limit=100),
+                (
+                    f"  {g.attempts} attempt{'s' if g.attempts != 1 else ''}, {g.scored} scored\n",
+                    "$foreground-muted",
+                ),
                 lost_content(g),
             )
         )

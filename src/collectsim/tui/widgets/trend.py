@@ -16,6 +16,7 @@ from collectsim.tui.widgets.scorebars import DIMENSIONS, SHORT, band
 BLOCKS = " ▁▂▃▄▅▆▇█"
 LABEL = 16
 TAIL = 19  # "  last 100 best 100"
+MAX_BARS = 48  # at most this many columns of bars: the newest attempts, the figures close by
 
 
 def bar(score: int) -> str:
@@ -61,7 +62,7 @@ class TrendChart(Static):
         total = self.content_size.width
         short = total < LABEL + TAIL + 12
         label_width = 8 if short else LABEL
-        width = max(4, total - label_width - TAIL - 1)
+        width = min(MAX_BARS, max(4, total - label_width - TAIL - 1))
         lines = [
             trend_line(SHORT[key] if short else label, self.trends.get(key, []), width, label_width)
             for key, label in DIMENSIONS

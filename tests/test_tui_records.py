@@ -1,0 +1,441 @@
+"""The TUI and the records: every call recorded turn by turn, cut-off calls resumed or scored
+from home, history and the team view, practice vs assessment, the suggested next scenario and the
+contact-rule question. Each test has its own database (tests/conftest.py sets COLLECTSIM_DB).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from test_tui import (
+    SCENARIO,
+    committed,
+    plain,
+    ready,
+    send,
+    stored_attempts,
+    sync,
+    test_app,
+    write_library,
+)
+
+CONTACT = (
+    SCENARIO.replace("id: tui-test\ntitle:", "id: tui-contact\ntitle:")
+    .replace("order: 0", "order: 5")
+    .replace("  call_date: 2026-11-20", '  call_date: 2026-11-20\n  call_time: "07:30"')
+)
+
+
+def contact_library(root: Path) -> None:
+    lib = write_library(root / "lib")
+    (lib / "scenarios" / "tui-contact.yaml").write_text(CONTACT, encoding="utf-8")
+
+
+async def to_call(pilot, *keys: str) -> Any:
+    """Open the test scenario's briefing, press `keys` there, then start the call."""
+    app = pilot.app
+    app.open_briefing("tui-test")
+    await pilot.pause()
+    await pilot.press(*keys, "c")
+    await pilot.pause()
+    assert type(app.screen).__name__ == "CallScreen"
+    return app.screen
+
+
+async def play_a_call(pilot, *, plan: bool = True) -> None:
+    call = await to_call(pilot, "d")
+    await send(pilot, "Hi, this is Sam from Northwind Supplies. Am I speaking with Robin Vale?")
+    await send(pilot, "I'm calling about invoice 5001 for $1,200.")
+    if plan:
+        await send(pilot, "How about 6 monthly payments of $200?")
+    await send(pilot, "Thank you Robin, goodbye.")
+    assert call.attempt.connected
+    await pilot.press("f9")
+    await ready(pilot)
+    assert type(pilot.app.screen).__name__ == "ScorecardScreen"
+
+
+# --- recorded turn by turn -----------------------------------------------------------------------
+
+
+@sync
+async def test_a_call_is_in_the_records_turn_by_turn_before_hang_up(tmp_path: Path) -> None:
+    app = test_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        call = await to_call(pilot, "d")
+        await committed(app)
+        (running,) = stored_attempts(app)
+        assert not running.finished and running.mode == "practice" and running.trainee == "Alex"
+        kinds = [t.kind for t in app.records.store().turns(running.id)]
+        assert kinds[:2] == ["send_documents", "call_start"], "prep and the dial, at once"
+
+        await send(pilot, "Hi, this is Sam from Northwind Supplies. Am I speaking with Robin?")
+        await committed(app)
+        stored = app.records.store().turns(running.id)
+        assert [(t.speaker, t.text) for t in stored] == [
+            (t.speaker, t.text) for t in call.attempt.turns
+        ]
+        assert stored[-1].speaker == "debtor", "the reply is committed with the line"
+
+        await send(pilot, "/note pays late")
+        await committed(app)
+        assert app.records.store().turns(running.id)[-1].text == "pays late"
+        assert not stored_attempts(app)[0].finished, "still the call: not closed yet"
+
+        await pilot.press("f9")
+        await ready(pilot)
+        (done,) = stored_attempts(app)
+        assert done.finished and done.overall == app.screen.card.scores["overall"]
+        assert done.turn_count == len(call.attempt.turns)
+
+
+# --- resume or score a cut-off call from home ---------------------------------------------------
+
+
+async def cut_off_call(tmp_path: Path, *lines: str) -> list[tuple[str, str]]:
+    """Play part of a call and leave the app without hanging up (as a crash would)."""
+    app = test_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        call = await to_call(pilot, "d")
+        for line in lines:
+            await send(pilot, line)
+        await committed(app)
+        turns = [(t.speaker, t.text) for t in call.attempt.turns]
+    return turns
+
+
+@sync
+async def test_resume_a_cut_off_call_from_home(tmp_path: Path) -> None:
+    before = await cut_off_call(
+        tmp_path, "Hi, this is Sam. Am I speaking with Robin Vale?", "/note sounded busy"
+    )
+    app = test_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await ready(pilot)
+        options = app.screen.query_one("#scenarios")
+        first = options.highlighted_option
+        assert first.id.startswith("resume:"), "a cut-off call is the first thing offered"
+        assert "cut off" in str(first.prompt)
+        attempt_id = int(first.id.partition(":")[2])
+        await pilot.press("enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ResumeScreen"
+        await pilot.press("r")
+        await ready(pilot)
+        call = app.screen
+        assert type(call).__name__ == "CallScreen"
+        assert [(t.speaker, t.text) for t in call.attempt.turns] == before
+        assert call.attempt.attempt_id == attempt_id
+        assert len(call.query("TurnView")) == len(before), "the transcript so far is shown"
+        await send(pilot, "I'm calling about invoice 5001 for $1,200.")
+        await committed(app)
+        assert app.records.store().attempt(attempt_id).turn_count == len(call.attempt.turns)
+        await pilot.press("f9")
+        await ready(pilot)
+        assert type(app.screen).__name__ == "ScorecardScreen"
+        (done,) = stored_attempts(app)
+        assert done.id == attempt_id and done.finished and done.scores
+        await pilot.press("escape")
+        await ready(pilot)
+        assert not any(
+            (o.id or "").startswith("resume:") for o in app.screen.query_one("#scenarios").options
+        )
+
+
+@sync
+async def test_score_a_cut_off_call_as_it_stands(tmp_path: Path) -> None:
+    # Cut off right after dialling and a note, before a word was said: replays with /call.
+    await cut_off_call(tmp_path, "/note no answer yet")
+    app = test_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await ready(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("s")
+        await ready(pilot)
+        await ready(pilot)
+        assert type(app.screen).__name__ == "ScorecardScreen"
+        assert app.screen.card is not None
+        (done,) = stored_attempts(app)
+        assert done.finished and done.scores
+
+
+# --- history and the team view ------------------------------------------------------------------
+
+
+@sync
+async def test_history_shows_a_trend_chart_after_two_attempts(tmp_path: Path) -> None:
+    app = test_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await play_a_call(pilot, plan=False)
+        await play_a_call(pilot)
+        scores = [a.overall for a in stored_attempts(app)]
+        await pilot.press("escape")
+        await pilot.press("f7")
+        await ready(pilot)
+        history = app.screen
+        assert type(history).__name__ == "HistoryScreen"
+        chart = history.query_one("#hist-trend")
+        assert chart.trends["overall"] == scores and len(scores) == 2
+        assert "last" in plain(chart) and "Overall" in plain(chart)
+        attempts = history.query_one("#hist-attempts")
+        assert attempts.option_count == 2
+        attempts.focus()
+        await pilot.press("enter")
+        await ready(pilot)
+        card = app.screen
+        assert type(card).__name__ == "ScorecardScreen" and card.stored
+        assert card.card.scores["overall"] == scores[-1], "newest first"
+        await pilot.press("escape")
+        assert type(app.screen).__name__ == "HistoryScreen"
+
+
+def add_assessment(db_app, trainee: str, lines: list[str]) -> None:
+    """Record an assessed call for another trainee straight through the store API."""
+    from collectsim.engine import CallSession
+    from collectsim.scoring import score
+    from collectsim.store import Recorder
+
+    loaded = db_app.library.bind("tui-test")
+    rec = Recorder.start(
+        db_app.records.store(), CallSession(loaded, seed=0), trainee=trainee, mode="assessment"
+    )
+    for line in lines:
+        rec.say(line)
+    rec.hang_up()
+    rec.finish(score(rec.session.record(), loaded))
+
+
+@sync
+async def test_team_view_lists_trainees(tmp_path: Path) -> None:
+    app = test_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await asyncio.to_thread(add_assessment, app, "Bea", ["Hello?", "Pay now."])
+        await asyncio.to_thread(
+            add_assessment, app, "[b]Cy[/b]", ["Hi, this is Sam. Am I speaking with Robin Vale?"]
+        )
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"team view")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await ready(pilot)
+        team = app.screen
+        assert type(team).__name__ == "TeamScreen"
+        table = team.query_one("#by_trainee")
+        names = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        assert names == ["Bea", "[b]Cy[/b]"], "assessments only, names shown literally"
+        assert "Most often lost" in plain(team.query_one("#team-lost"))
+        await pilot.press("m")  # practice: nobody practised yet
+        await ready(pilot)
+        assert team.mode == "practice"
+        assert "No practice attempts" in str(team.query_one("#by_trainee").get_row_at(0)[0])
+
+
+# --- practice and assessment ----------------------------------------------------------------------
+
+
+@sync
+async def test_assessment_hides_the_coach_view_and_is_recorded_as_such(tmp_path: Path) -> None:
+    app = test_app(tmp_path, coach=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        app.open_briefing("tui-test")
+        await pilot.pause()
+        await pilot.press("a")
+        assert "ASSESSMENT" in plain(app.screen.query_one("#mode-badge"))
+        await pilot.press("c")
+        await pilot.pause()
+        call = app.screen
+        assert call.attempt.assessment and not call.coach
+        assert call.query_one("#side-switch").current == "notes"
+        assert not any(
+            b.binding.action == "coach" and b.enabled for b in app.active_bindings.values()
+        )
+        await pilot.press("f3")
+        app.action_toggle_coach()  # the palette's entry
+        await pilot.pause()
+        assert call.query_one("#side-switch").current == "notes"
+        await send(pilot, "Hi, this is Sam. Am I speaking with Robin Vale?")
+        await pilot.press("f9")
+        await ready(pilot)
+        card = app.screen
+        assert "ASSESSMENT" in plain(card.query_one("#card-title"))
+        (done,) = stored_attempts(app)
+        assert done.mode == "assessment" and done.finished
+        await pilot.press("r")  # no free retry
+        await pilot.pause()
+        assert app.screen is card
+        await pilot.press("a")  # a new assessment instead
+        await pilot.pause()
+        assert type(app.screen).__name__ == "BriefingScreen" and app.screen.attempt.assessment
+
+
+@sync
+async def test_practice_keeps_the_coach_and_retry(tmp_path: Path) -> None:
+    app = test_app(tmp_path, coach=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        call = await to_call(pilot)
+        assert call.coach and call.query_one("#side-switch").current == "coach"
+        await send(pilot, "Hello, am I speaking with Robin Vale?")
+        await pilot.press("f9")
+        await ready(pilot)
+        assert stored_attempts(app)[0].mode == "practice"
+        await pilot.press("r")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "BriefingScreen" and not app.screen.attempt.assessment
+
+
+# --- the suggestion ---------------------------------------------------------------------------
+
+
+@sync
+async def test_home_suggests_the_next_scenario_with_the_reason(tmp_path: Path) -> None:
+    contact_library(tmp_path)
+    app = test_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await ready(pilot)
+        options = app.screen.query_one("#scenarios")
+        assert options.highlighted_option.id == "next:tui-test", "no assessment yet: path start"
+        assert "No assessment yet" in plain(app.screen.query_one("#summary"))
+        await asyncio.to_thread(add_assessment, app, "Alex", ["Pay now."])
+        app.refresh_home()
+        await ready(pilot)
+        option = options.highlighted_option
+        assert option.id.startswith("next:")
+        assert "weakest skill" in str(option.prompt)
+        why = plain(app.screen.query_one("#summary"))
+        assert "Your weakest skill is" in why
+        await pilot.press("enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "BriefingScreen"
+        assert app.screen.attempt.scenario_id == option.id.partition(":")[2]
+
+
+# --- the contact-rule question -------------------------------------------------------------------
+
+
+@sync
+async def test_contact_rule_decision_is_recorded_and_no_call_is_made(tmp_path: Path) -> None:
+    contact_library(tmp_path)
+    app = test_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        app.open_briefing("tui-contact")
+        await pilot.pause()
+        briefing = app.screen
+        assert "May this call be made now?" in plain(briefing.query_one("#ask"))
+        assert "07:30" in plain(briefing.query_one("#contact-facts"))
+        await pilot.press("y", "n")  # changed their mind: the last decision counts
+        await pilot.pause()
+        assert [t.text for t in briefing.attempt.turns if t.kind == "decide"] == [
+            "Decision: call",
+            "Decision: no-call",
+        ]
+        assert "Don't call" in str(briefing.query_one("#start-call").label)
+        await pilot.press("c")
+        await ready(pilot)
+        card = app.screen
+        assert type(card).__name__ == "ScorecardScreen"
+        assert "no call made" in plain(card.query_one("#outcome"))
+        decision = [f for f in card.card.findings if getattr(f, "id", "") == "contact_decision"]
+        assert decision and decision[0].points > 0, "07:30 local: not calling was right"
+        (done,) = stored_attempts(app)
+        stored = app.records.store().attempt(done.id)
+        assert done.finished and "Decision: no-call" in [t.text for t in stored.turns]
+        assert not any(t.kind == "call_start" for t in stored.turns)
+
+
+@sync
+async def test_scenarios_without_contact_data_do_not_ask(tmp_path: Path) -> None:
+    app = test_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        app.open_briefing("tui-test")
+        await pilot.pause()
+        assert not app.screen.query("#ask")
+        await pilot.press("n")  # nothing to decide: the key does nothing
+        assert not [t for t in app.screen.attempt.turns if t.kind == "decide"]
+
+
+# --- export replays exactly; keys after the debtor hangs up ---------------------------------------
+
+
+@sync
+async def test_export_replays_a_note_before_speaking_and_odd_lines(tmp_path: Path) -> None:
+    from collectsim.engine import CallSession
+    from collectsim.script import read_script, replay
+
+    app = test_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await to_call(pilot, "d")
+        await send(pilot, "/note dialled, waiting")
+        await send(pilot, "# number one: Robin Vale?")
+        await send(pilot, "/say /slash at the start")
+        await pilot.press("f9")
+        await ready(pilot)
+        app.action_export_script()
+        text = app.last_export.read_text(encoding="utf-8")
+        record = app.screen.attempt.record()
+    assert "/call\n/note dialled, waiting\n/say # number one" in text
+    assert "/say /slash at the start" in text
+    replayed, unsaid = replay(
+        CallSession(app.library.bind("tui-test"), seed=0), read_script(app.last_export)
+    )
+    assert not unsaid
+    assert [(t.speaker, t.text) for t in replayed.turns] == [
+        (t.speaker, t.text) for t in record.turns
+    ]
+
+
+GOODBYE = """\
+  - id: hangs-up
+    priority: 90
+    when: {acts: [threaten]}
+    do: {tag: [hang_up], end: true}
+    say: ["I am not listening to this. Goodbye."]
+"""
+
+
+@sync
+async def test_keys_keep_working_after_the_debtor_hangs_up(tmp_path: Path) -> None:
+    from test_tui import PERSONA
+
+    from collectsim.tui.app import make_app
+
+    lib = write_library(
+        tmp_path / "angry", persona=PERSONA.replace("rules:\n", "rules:\n" + GOODBYE)
+    )
+    app = make_app(
+        [lib], data_dir=tmp_path / "data", speaking_pace=0, clock=lambda: 0.0, builtin=False
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        call = await to_call(pilot)
+        call.pace = 30.0  # the hang-up line is still being spoken
+        await send(pilot, "Pay today or we will take you to court and seize your van.")
+        call.pace = 0.0
+        await pilot.press("f4")  # keys still work while the reveal finishes
+        await pilot.pause()
+        call._finish_speaking(cut=False)
+        await pilot.pause()
+        await pilot.pause()
+        assert call.attempt.ended and call.attempt.session.state.ended_by == "debtor"
+        assert app.focused is not None and app.focused.id in ("to-scorecard", "note-input")
+        await pilot.press("f2")  # the case file still opens
+        await pilot.pause()
+        assert call.query_one("#side-switch").current == "side-casefile"
+        await pilot.press("f9")
+        await ready(pilot)
+        assert type(app.screen).__name__ == "ScorecardScreen"
