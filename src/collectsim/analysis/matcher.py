@@ -284,8 +284,14 @@ class Analyser:
         units = self._units
         for uid in live:
             unit = units[uid]
-            if unit.conds and any(cond.isdisjoint(words) for cond in unit.conds):
-                continue
+            if unit.conds:
+                for cond in unit.conds:
+                    if cond.isdisjoint(words):
+                        break
+                else:
+                    cond = None
+                if cond is not None:
+                    continue  # a required word set is missing
             if unit.slot in out:
                 out[unit.slot].append(unit)
             else:
