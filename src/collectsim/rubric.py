@@ -247,6 +247,9 @@ class Criterion:
         return self.points < 0
 
 
+_ADJUSTED: dict[tuple[int, int], tuple[Rubric, RubricOverrides, Rubric]] = {}
+
+
 @dataclass(frozen=True)
 class Rubric:
     criteria: tuple[Criterion, ...]
@@ -261,9 +264,24 @@ class Rubric:
         raise KeyError(cid)
 
     def with_overrides(self, overrides: RubricOverrides | None) -> Rubric:
-        """This rubric as a scenario adjusts it: weights, criteria switched off, criteria added."""
+        """This rubric as a scenario adjusts it: weights, criteria switched off, criteria added.
+
+        Both are frozen, so the result is kept per (rubric, overrides) pair: replays and the live
+        coach view score the same scenario many times.
+        """
         if overrides is None:
             return self
+        key = (id(self), id(overrides))
+        hit = _ADJUSTED.get(key)
+        if hit is not None and hit[0] is self and hit[1] is overrides:
+            return hit[2]
+        adjusted = self._adjust(overrides)
+        if len(_ADJUSTED) >= 256:
+            _ADJUSTED.clear()
+        _ADJUSTED[key] = (self, overrides, adjusted)
+        return adjusted
+
+    def _adjust(self, overrides: RubricOverrides) -> Rubric:
         ids = {c.id for c in self.criteria}
         unknown = [d for d in overrides.disable if d not in ids]
         if unknown:

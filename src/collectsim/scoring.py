@@ -200,7 +200,7 @@ class Call:
 
 
 def _has(t: Turn, acts: Sequence[str]) -> bool:
-    return any(a in t.acts for a in acts)
+    return not set(acts).isdisjoint(t.acts) if len(acts) > 1 else bool(acts) and acts[0] in t.acts
 
 
 # --- the check library (names and arguments are declared in rubric.CHECKS) ---------------------
