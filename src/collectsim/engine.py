@@ -322,11 +322,15 @@ class CallSession:
 
     def _respond(self, acts: set[str], events: set[str]) -> list[Turn]:
         st = self.state
-        for rule in self._reactions.candidates(acts, st.stage):
+        for rule in self._reactions.candidates(acts, events, None):
             if self._matches(rule, acts, events):
                 self._fire(rule)
         chosen = next(
-            (r for r in self._replies.candidates(acts, st.stage) if self._matches(r, acts, events)),
+            (
+                r
+                for r in self._replies.candidates(acts, events, st)
+                if self._matches(r, acts, events)
+            ),
             None,
         )
         if chosen is not None:
@@ -481,36 +485,60 @@ class CallSession:
 
 
 class _RuleIndex:
-    """Rules in evaluation order, indexed by the acts or stage they need.
+    """Rules in evaluation order, each filed under one thing it needs to be true.
 
-    A rule that requires acts can only match a line carrying one of them, and a rule tied to
-    stages only while the call is in one; a turn walks the merged, ordered lists for its own acts
-    and stage plus the rules that need neither, and stops at the first reply that matches.
+    A rule can only match when the line carries one of its acts (or its first required act or
+    event), or when the call is in its stage, or when a fact, debtor tag or earlier act it
+    requires is already there. Each rule is filed under the most selective of these it has; a
+    turn walks the merged, ordered lists for what is true now plus the rules that need none of
+    them, and replies stop at the first match.
     """
 
-    def __init__(self, rules: list[Rule], *, by_stage: bool = True) -> None:
+    def __init__(self, rules: list[Rule], *, line_only: bool = False) -> None:
         self.rules = rules
         self._always: list[int] = []
-        self._by_act: dict[str, list[int]] = {}
-        self._by_stage: dict[str, list[int]] = {}
+        self._by: dict[tuple[str, str], list[int]] = {}
         for i, rule in enumerate(rules):
-            needed = rule.when.acts[:1] or rule.when.any_acts
-            if needed:
-                for act in needed:
-                    self._by_act.setdefault(act, []).append(i)
-            elif rule.when.stage and by_stage:
-                for stage in rule.when.stage:
-                    self._by_stage.setdefault(stage, []).append(i)
-            else:
+            keys = self._keys(rule.when, line_only)
+            if not keys:
                 self._always.append(i)
+            for key in keys:
+                self._by.setdefault(key, []).append(i)
 
-    def candidates(self, acts: set[str], stage: str) -> Iterator[Rule]:
-        lists = [self._by_act[a] for a in acts if a in self._by_act]
-        if stage in self._by_stage:
-            lists.append(self._by_stage[stage])
+    @staticmethod
+    def _keys(c: Condition, line_only: bool) -> list[tuple[str, str]]:
+        """Where to file a rule: any one of these being true is necessary for it to match."""
+        if c.acts:
+            return [("act", c.acts[0])]
+        if c.any_acts:
+            return [("act", a) for a in c.any_acts]
+        if c.events:
+            return [("event", c.events[0])]
+        if line_only:  # reactions change the state as they fire: only the line is fixed
+            return []
+        if c.stage:
+            return [("stage", s) for s in c.stage]
+        if c.facts:
+            return [("fact", c.facts[0])]
+        if c.told:
+            return [("told", c.told[0])]
+        if c.said:
+            return [("said", c.said[0])]
+        return []
+
+    def candidates(self, acts: set[str], events: set[str], st: CallState | None) -> Iterator[Rule]:
+        by = self._by
+        lists = [by[k] for k in (("act", a) for a in acts) if k in by]
+        lists += [by[k] for k in (("event", e) for e in events) if k in by]
+        if st is not None:
+            keys = [("stage", st.stage)]
+            keys += [("fact", f) for f in st.facts]
+            keys += [("told", t) for t in st.told]
+            keys += [("said", a) for a in st.said]
+            lists += [by[k] for k in keys if k in by]
         last = -1
         for i in heapq.merge(self._always, *lists):
-            if i != last:  # a rule filed under two of the line's acts comes up twice
+            if i != last:  # a rule filed under two true things comes up twice
                 last = i
                 yield self.rules[i]
 
@@ -522,8 +550,7 @@ def _indexes(persona: Persona) -> tuple[_RuleIndex, _RuleIndex]:
     """Reactions and replies of a persona, built once per loaded persona rather than per call."""
     hit = _INDEXES.get(id(persona))
     if hit is None or hit[0] is not persona:
-        # Reactions may move the stage as they fire, so they are not filed by stage.
-        reactions = _RuleIndex([r for r in persona.rules if not r.say], by_stage=False)
+        reactions = _RuleIndex([r for r in persona.rules if not r.say], line_only=True)
         # Replies highest priority first; sorted() is stable, so file order breaks ties.
         replies = _RuleIndex(sorted((r for r in persona.rules if r.say), key=lambda r: -r.priority))
         if len(_INDEXES) >= 64:  # a long TUI session reloading edited files: keep it bounded
