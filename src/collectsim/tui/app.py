@@ -105,10 +105,10 @@ class CollectsimApp(App[int]):
         home = self.home_screen
         home.set_trainee(self.trainee)
         self.sub_title = self.trainee
-        # Start loading only once the first frame is on screen: the loader's and SQLAlchemy's
-        # imports hold the GIL for a while and would otherwise delay the first paint.
+        # Start loading only once the first frame is on screen: the loader's imports hold the
+        # GIL for a while and would otherwise delay the first paint. The records (SQLAlchemy)
+        # are opened after the library, so the two never compete with the first frames.
         self.call_after_refresh(self.load_library)
-        self.call_after_refresh(self.open_records)
 
     def on_unmount(self) -> None:
         with contextlib.suppress(Exception):
@@ -145,6 +145,8 @@ class CollectsimApp(App[int]):
         self.post_message(LibraryLoaded(library, error, reload))
 
     def on_library_loaded(self, message: LibraryLoaded) -> None:
+        if not message.reload:
+            self.open_records()
         if message.library is None:
             self.load_error = message.error
             self.notify(
@@ -450,6 +452,12 @@ class CollectsimApp(App[int]):
         else:
             self.call_from_thread(self._show, self._screen_for("CallScreen", attempt))
             self.call_from_thread(self.refresh_home)
+            self.call_from_thread(
+                self.notify,
+                f"Resumed where it stopped: {len(attempt.turns)} turns, every one kept.",
+                title=f"Call #{attempt.attempt_id} resumed",
+                timeout=4,
+            )
 
     def _score_stored(self, attempt_id: int, scenario: str, why: str) -> None:
         try:

@@ -133,7 +133,7 @@ class CallScreen(Screen):
         self.query_one("#line").focus()
         self.query_one(CallTimer).start()
         self._play(self.attempt.connect())
-        self._update_state()
+        self.call_after_refresh(self._update_state)  # a resumed call has no reply to reveal
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
