@@ -469,3 +469,14 @@ def test_env_default_db_is_used(capsys, tmp_path, monkeypatch):
     with Store.open() as store:
         assert [a.trainee for a in store.attempts()] == ["tester"]
     assert os.path.exists(tmp_path / "env.db")
+
+
+def test_a_note_taken_after_dialling_replays_inside_the_call(store, loaded):
+    rec = Recorder.start(store, CallSession(loaded, seed=1), trainee="ana")
+    rec.act("call", "")
+    rec.act("note", "picked up on the first ring")
+    steps = store.steps(rec.attempt_id)
+    assert [str(s) for s in steps] == ["/call", "/note picked up on the first ring"]
+    again = CallSession(loaded, seed=1)
+    run_steps(again, steps)
+    assert again.turns == list(store.turns(rec.attempt_id))

@@ -187,7 +187,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
         from collectsim.tui.app import run
     except ImportError as exc:  # pragma: no cover - only in a broken install
         raise UsageError(f"the TUI is not available: {exc}") from None
-    return run(library=[Path(p) for p in args.library or ()])
+    return run(library=[Path(p) for p in args.library or ()], db=getattr(args, "db", None))
 
 
 # --- wiring ---
@@ -226,6 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_schema)
 
     s = sub.add_parser("tui", help="open the simulator (the default with no command)")
+    s.add_argument("--db", help="records database: a path or a postgresql:// URL")
     s.set_defaults(func=cmd_tui)
 
     s = sub.add_parser("serve", help="serve the simulator in a web browser (textual-serve)")

@@ -237,6 +237,16 @@ _SIMPLE_ACTIONS = {
 }
 
 
+def _dialled_by_speaking(turns: Sequence[Turn], i: int) -> bool:
+    """Whether the call at turn i connected because the trainee spoke (or paused), not /call.
+
+    After the dial comes the debtor's answer; a line, /wait or /hold right after it would have
+    dialled by itself, so replaying it without an explicit /call gives the same turns.
+    """
+    nxt = turns[i + 2] if i + 2 < len(turns) else None
+    return nxt is not None and (nxt.speaker == "trainee" or nxt.kind in {"wait", "hold"})
+
+
 def steps_from_turns(turns: Sequence[Turn]) -> list[Step]:
     """The trainee's steps (lines and /actions) that produced these turns, in order.
 
@@ -245,8 +255,10 @@ def steps_from_turns(turns: Sequence[Turn]) -> list[Step]:
     same scenario and seed rebuilds the call; tests check the round trip for every action.
     """
     steps: list[Step] = []
-    for t in turns:
-        if t.speaker == "trainee":
+    for i, t in enumerate(turns):
+        if t.kind == "call_start" and not _dialled_by_speaking(turns, i):
+            steps.append(Step(t.n, "", "call"))  # e.g. a note taken before the first line
+        elif t.speaker == "trainee":
             steps.append(Step(t.n, t.text, "interrupt" if "interruption" in t.events else None))
         elif t.speaker == "system":
             if t.kind == "note":

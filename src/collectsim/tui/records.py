@@ -236,41 +236,9 @@ class Records:
         store = self.store()
         if store is None:
             raise RuntimeError(self.error or "the records are not available")
-        from collectsim.store import Recorder, ResumeError
+        from collectsim.store import Recorder
 
-        try:
-            return Recorder.resume(store, attempt_id, loaded)
-        except ResumeError as first:
-            # The store reads steps back from turns but has no step for dialling (`/call`):
-            # a call cut off after dialling and before the first spoken line (say, right after
-            # a note) replays short. Rebuild it here with the dial put back; same checks.
-            try:
-                return _resume_with_dial(store, attempt_id, loaded)
-            except ResumeError:
-                raise first from None
-
-
-def _resume_with_dial(store: Store, attempt_id: int, loaded: Loaded) -> Any:
-    from collectsim.engine import CallSession
-    from collectsim.script import Step, run_steps
-    from collectsim.store import Recorder, ResumeError
-    from collectsim.store.live import _check_same
-    from collectsim.store.records import steps_from_turns
-
-    stored = store.attempt(attempt_id)
-    if stored.finished or stored.scenario != loaded.scenario.id:
-        raise ResumeError(f"attempt {attempt_id} cannot be resumed")
-    if stored.content_hash and stored.content_hash != loaded.content_hash:
-        raise ResumeError(f"the files of scenario '{stored.scenario}' changed")
-    steps = steps_from_turns(stored.turns)
-    dial = next((t.n for t in stored.turns if t.kind == "call_start"), None)
-    if dial is not None:
-        at = next((i for i, s in enumerate(steps) if s.line > dial), len(steps))
-        steps.insert(at, Step(dial, "", "call"))
-    session = CallSession(loaded, seed=stored.seed)
-    run_steps(session, steps)
-    _check_same(attempt_id, stored.turns, session.turns)
-    return Recorder(store, attempt_id, session, committed=len(stored.turns))
+        return Recorder.resume(store, attempt_id, loaded)
 
 
 def _local(when: Any) -> str:
