@@ -638,13 +638,6 @@ def test_html_report_escapes_trainee_text(
     assert "[bold]x[/]" in out  # markup is shown literally
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reports.attempt_html keeps ESC/BEL/C1 characters (html.escape leaves them); they are "
-    "invalid in HTML and reach a terminal when the file is printed. Fix in reports._h: after "
-    "html.escape, replace C0/C1 control characters other than \\t\\n\\r with '&#xFFFD;' "
-    "or a visible '\\x1b'-style text.",
-)
 def test_html_report_has_no_control_characters(
     hostile_script: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -652,13 +645,6 @@ def test_html_report_has_no_control_characters(
     assert not HTML_CONTROL.search(out), HTML_CONTROL.findall(out)[:5]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reports.md_escape escapes Markdown syntax but not control characters, so `collectsim "
-    "report N` (Markdown, the default, printed to the terminal) emits ESC sequences. Fix in "
-    "reports.md_escape: also replace r'[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u202a-\\u202e"
-    "\\u2066-\\u2069]' with a visible escape.",
-)
 def test_markdown_report_has_no_terminal_control(
     hostile_script: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -23,6 +23,7 @@ from collectsim.store.records import (
     TeamSummary,
     order_dimensions,
 )
+from collectsim.textsafe import visible
 
 FORMATS: tuple[str, ...] = ("md", "html", "json")
 _BARS = "▁▂▃▄▅▆▇█"
@@ -102,7 +103,7 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}<>()#+!|~])")
 
 def md_escape(text: Any) -> str:
     """Text that renders as itself in Markdown: no links, emphasis, HTML or table breaks."""
-    s = _MD_SPECIAL.sub(r"\\\1", str(text))
+    s = _MD_SPECIAL.sub(r"\\\1", visible(str(text)))
     s = re.sub(r"&(?=#?\w+;)", "&amp;", s)  # only where it would start an entity
     return re.sub(r"\s*\n\s*", " ", s)
 
@@ -257,7 +258,8 @@ def attempt_html(a: Attempt) -> str:
 
 
 def _h(value: Any) -> str:
-    return html.escape(str(value), quote=True)
+    # Control characters are invalid in HTML and would reach a terminal printing the file.
+    return html.escape(visible(str(value)), quote=True)
 
 
 def render_attempt(a: Attempt, fmt: str) -> str:
