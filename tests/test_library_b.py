@@ -9,20 +9,12 @@ Assertions are about outcomes, scores, flags and facts, never reply wording.
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
 import pytest
+from libplay import EXAMPLES, ROOT, bind, play
 
 from collectsim.engine import CallSession
-from collectsim.loading import load_library
-from collectsim.models import Loaded
-from collectsim.scoring import Scorecard, score
 from collectsim.script import read_script, replay
-from collectsim.transcript import CallRecord
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "examples"
 SEEDS = range(6)
 
 #: scenario -> (strong outcome, weak outcome)
@@ -42,28 +34,6 @@ ORDER = {
     "settlement": (12, "hard"),
     "off-topic-hard": (15, "hard"),
 }
-
-
-@cache
-def _library():  # type: ignore[no-untyped-def]
-    lib = load_library(paths=[ROOT / "personas", ROOT / "scenarios"])
-    assert lib.ok, [str(d) for d in lib.errors]
-    return lib
-
-
-def bind(scenario_id: str) -> Loaded:
-    return _library().bind(scenario_id)
-
-
-@cache
-def play(scenario_id: str, script: str, seed: int = 0) -> tuple[CallRecord, Scorecard]:
-    loaded = bind(scenario_id)
-    session = CallSession(loaded, seed=seed)
-    record, unsaid = replay(session, read_script(EXAMPLES / f"{scenario_id}-{script}.txt"))
-    # a weak call may be ended by the debtor before its last lines; a strong one must not be
-    if script == "good":
-        assert not unsaid, f"{scenario_id}-{script}: lines after the call ended: {unsaid}"
-    return record, score(record, loaded)
 
 
 def overall(scenario_id: str, script: str, seed: int = 0) -> int:
