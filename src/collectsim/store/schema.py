@@ -64,18 +64,23 @@ attempts = Table(
     Index("ix_attempts_scenario", "scenario"),
 )
 
-#: Every turn, committed as it happens. `data` holds the rest of the `Turn` (acts, events, tags,
-#: kind, rule, stage, meters, in_call, slots) so a turn reads back exactly as it was made.
-turns = Table(
-    "turns",
-    metadata,
-    Column(
+def _attempt_key() -> Column[int]:
+    """The attempt a row belongs to: first part of the key; deleting the attempt deletes it."""
+    return Column(
         "attempt_id",
         Integer,
         ForeignKey("attempts.id", ondelete="CASCADE"),
         primary_key=True,
         autoincrement=False,
-    ),
+    )
+
+
+#: Every turn, committed as it happens. `data` holds the rest of the `Turn` (acts, events, tags,
+#: kind, rule, stage, meters, in_call, slots) so a turn reads back exactly as it was made.
+turns = Table(
+    "turns",
+    metadata,
+    _attempt_key(),
     Column("n", Integer, primary_key=True, autoincrement=False),
     Column("speaker", String(10), nullable=False),
     Column("text", Text, nullable=False),
@@ -89,13 +94,7 @@ turns = Table(
 attempt_scores = Table(
     "attempt_scores",
     metadata,
-    Column(
-        "attempt_id",
-        Integer,
-        ForeignKey("attempts.id", ondelete="CASCADE"),
-        primary_key=True,
-        autoincrement=False,
-    ),
+    _attempt_key(),
     Column("dimension", String(40), primary_key=True),
     Column("value", Integer, nullable=False),
 )
@@ -104,13 +103,7 @@ attempt_scores = Table(
 attempt_findings = Table(
     "attempt_findings",
     metadata,
-    Column(
-        "attempt_id",
-        Integer,
-        ForeignKey("attempts.id", ondelete="CASCADE"),
-        primary_key=True,
-        autoincrement=False,
-    ),
+    _attempt_key(),
     Column("seq", Integer, primary_key=True, autoincrement=False),
     Column("dimension", String(40), nullable=False),
     Column("criterion", String(200), nullable=False),  # the criterion id
