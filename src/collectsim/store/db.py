@@ -110,7 +110,7 @@ def _sqlite(url: str, database: str | None) -> Engine:
         if not memory:
             # WAL: a committed transaction is in the -wal file before COMMIT returns, so a
             # killed process loses nothing it committed, and readers never block the writer.
-            cur.execute("PRAGMA journal_mode=WAL")
+            _retry_locked(lambda: cur.execute("PRAGMA journal_mode=WAL"))
         # FULL: fsync the WAL at every commit, so a committed turn also survives a power cut
         # or OS crash (NORMAL would only survive a process crash). Turns arrive at human
         # speed, so the extra fsync per turn (about a millisecond) is never felt.
@@ -127,3 +127,25 @@ def _sqlite(url: str, database: str | None) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _retry_locked(step: Any, seconds: float = BUSY_TIMEOUT_MS / 1000) -> Any:
+    """Run `step`, retrying while SQLite says the database is locked.
+
+    Switching a brand-new database to WAL needs it to itself: SQLite answers "database is
+    locked" at once, without waiting on the busy timeout, when another process is creating the
+    same database at that moment. Two trainees starting together must both get in.
+    """
+    import sqlite3
+    import time
+
+    deadline = time.monotonic() + seconds
+    delay = 0.01
+    while True:
+        try:
+            return step()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)

@@ -8,13 +8,14 @@ one and shows as unfinished. Reads return the dataclasses of `records.py`.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from collectsim import __version__
 from collectsim.script import Step
@@ -80,13 +81,25 @@ class Store:
         self.url = url
         self._engine = db.create(url)
         try:
-            self.schema_version = migrate(self._engine)
+            self.schema_version = self._migrate()
         except SQLAlchemyError as exc:
             self._engine.dispose()
             raise StoreError(f"cannot open {self.display_url}: {_reason(exc)}") from None
         except Exception:
             self._engine.dispose()
             raise
+
+    def _migrate(self) -> int:
+        """Bring the schema up to date; on a new SQLite file two processes may race to do it."""
+        deadline = time.monotonic() + db.BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                return migrate(self._engine)
+            except OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                self._engine.dispose()  # start again on fresh connections
+                time.sleep(0.05)
 
     @classmethod
     def open(cls, location: str | None = None) -> Store:
