@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from collectsim.acts import DISCLOSING, order_acts
+from collectsim.acts import DISCLOSING
 from collectsim.analysis import Analysis, analyse
 from collectsim.factcheck import Offer, line_events
 from collectsim.models import AGREEMENTS, EVENTS, Condition, Effect, Loaded, Persona, Rule
@@ -573,4 +573,4 @@ def _ordered_events(events: set[str]) -> list[str]:
     return [e for e in EVENTS if e in events]
 
 
-__all__ = ["ACTIONS", "DECISIONS", "CallOver", "CallSession", "fill", "money", "order_acts"]
+__all__ = ["ACTIONS", "DECISIONS", "CallOver", "CallSession", "fill", "money"]
