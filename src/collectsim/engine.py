@@ -155,7 +155,6 @@ class CallSession:
         self.plans: dict[str, str] = {}
         self.agreement: Agreement | None = None
         self._last_offer: tuple[Offer, Analysis, int] | None = None
-        self._mentions: frozenset[str] = frozenset()
         self._used_variants: dict[str, set[int]] = {}
         self._reactions, self._replies = _indexes(self.persona)
 
@@ -291,9 +290,7 @@ class CallSession:
                 )
             )
         )
-        self._mentions = _mentions(a)
-        out += self._respond(acts, events)
-        self._mentions = frozenset()
+        out += self._respond(acts, events, _mentions(a))
         st.said |= acts
         if "verify_identity" in acts:
             st.facts.add("identity_verified")
@@ -320,16 +317,18 @@ class CallSession:
         out += self._respond(set(), {"silence" if kind == "wait" else "hold"})
         return out
 
-    def _respond(self, acts: set[str], events: set[str]) -> list[Turn]:
+    def _respond(
+        self, acts: set[str], events: set[str], mentions: frozenset[str] = frozenset()
+    ) -> list[Turn]:
         st = self.state
         for rule in self._reactions.candidates(acts, events, None):
-            if self._matches(rule, acts, events):
+            if self._matches(rule, acts, events, mentions):
                 self._fire(rule)
         chosen = next(
             (
                 r
                 for r in self._replies.candidates(acts, events, st)
-                if self._matches(r, acts, events)
+                if self._matches(r, acts, events, mentions)
             ),
             None,
         )
@@ -382,12 +381,16 @@ class CallSession:
         if rule.once:
             self.state.fired.add(rule.id)
 
-    def _matches(self, rule: Rule, acts: set[str], events: set[str]) -> bool:
+    def _matches(
+        self, rule: Rule, acts: set[str], events: set[str], mentions: frozenset[str]
+    ) -> bool:
         if rule.once and rule.id in self.state.fired:
             return False
-        return self._holds(rule.when, acts, events)
+        return self._holds(rule.when, acts, events, mentions)
 
-    def _holds(self, c: Condition, acts: set[str], events: set[str]) -> bool:
+    def _holds(
+        self, c: Condition, acts: set[str], events: set[str], mentions: frozenset[str]
+    ) -> bool:
         st = self.state
         # Cheapest, most selective tests first; each returns as soon as the rule is out.
         if c.stage and st.stage not in c.stage:
@@ -404,7 +407,7 @@ class CallSession:
             return False
         if c.no_events and any(x in events for x in c.no_events):
             return False
-        if c.mentions and not all(x in self._mentions for x in c.mentions):
+        if c.mentions and not all(x in mentions for x in c.mentions):
             return False
         if c.facts and not all(x in st.facts for x in c.facts):
             return False
