@@ -40,8 +40,11 @@ def test_labelled_set_is_substantial() -> None:
 #: ``blind2`` (0.807, a third author's 180 lines) was scored once before the tuning pass that
 #: followed it; its floor is that figure rounded down to 2 decimals minus 0.02. Later tuning did
 #: not look at its lines, but the score after that pass is still no longer a blind estimate.
+#: ``blind3`` (150 lines) was written before the second recall pass, left unscored during it, and
+#: scored once at its end: 0.931. Its author also wrote that pass's dev lines and patterns, so the
+#: figure is optimistic; the floor is 0.93 minus 0.03.
 #: dev and the whole set must stay at or above 0.9.
-FLOORS = {"dev": 0.9, "heldout": 0.85, "blind": 0.8, "blind2": 0.78}
+FLOORS = {"dev": 0.9, "heldout": 0.85, "blind": 0.8, "blind2": 0.78, "blind3": 0.90}
 
 
 @pytest.mark.parametrize("split", sorted(SPLITS))
