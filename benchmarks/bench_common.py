@@ -48,6 +48,14 @@ class Section:
     def note(self, text: str) -> None:
         self.notes.append(text)
 
+    def show(self) -> None:
+        """Print the section on its own, for running one bench_*.py module directly."""
+        for r in self.rows:
+            print(f"{r.name}: {r.value}" + (f"  [{r.target} {r.ok}]" if r.target else ""))
+        for n in self.notes:
+            print(n)
+        print(f"{self.seconds:.1f} s")
+
 
 def cpu_model() -> str:
     try:

@@ -155,8 +155,4 @@ def run() -> Section:
 if __name__ == "__main__":
     from bench_common import ROOT  # noqa: F401  (sys.path set up)
 
-    s = run()
-    for r in s.rows:
-        print(f"{r.name}: {r.value}")
-    for n in s.notes:
-        print(n)
+    run().show()

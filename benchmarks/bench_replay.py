@@ -349,9 +349,4 @@ def run() -> Section:
 
 
 if __name__ == "__main__":
-    s = run()
-    for r in s.rows:
-        print(f"{r.name}: {r.value}  [{r.target} {r.ok}]")
-    for n in s.notes:
-        print(n)
-    print(f"{s.seconds:.1f} s")
+    run().show()

@@ -161,9 +161,4 @@ if __name__ == "__main__":
     if "--probe" in sys.argv:
         probe()
     else:
-        s = run()
-        for r in s.rows:
-            print(f"{r.name}: {r.value}")
-        for n in s.notes:
-            print(n)
-        print(f"{s.seconds:.1f} s")
+        run().show()

@@ -42,9 +42,8 @@ BACKENDS = [
 
 
 @pytest.fixture(autouse=True)
-def _no_real_data_dir(tmp_path_factory, monkeypatch):
-    """Never write into the user's data folder, whatever a test forgets."""
-    monkeypatch.setenv("COLLECTSIM_DB", str(tmp_path_factory.mktemp("default-db") / "x.db"))
+def _trainee(monkeypatch):
+    """A known default trainee; conftest's _hermetic already points COLLECTSIM_DB at tmp."""
     monkeypatch.setenv("COLLECTSIM_TRAINEE", "tester")
 
 

@@ -33,11 +33,6 @@ BACKENDS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _no_real_data_dir(tmp_path_factory, monkeypatch):
-    monkeypatch.setenv("COLLECTSIM_DB", str(tmp_path_factory.mktemp("default-db") / "x.db"))
-
-
 @pytest.fixture(params=BACKENDS)
 def db_url(request, tmp_path):
     with scratch_database(request.param, tmp_path) as url:
