@@ -7,10 +7,11 @@ Design (why):
 
 * Lines are normalised first (see :mod:`.normalize`): text-speak expanded, typos corrected token by
   token against the vocabulary of acts.yaml. After that most acts are plain regexes over clean
-  English, which is both the most precise tool and the cheapest (a few µs per act).
-* Fixed expressions ("that sounds really hard", "thanks for your time") go in a phrase bank that is
-  matched with **one** ``rapidfuzz.process.cdist`` call per line using ``fuzz.partial_ratio``:
-  it asks "does something very close to this phrase occur *inside* the line?", which is what
+  English, which is both the most precise tool and the cheapest. The line is read once by an RE2
+  set of all act regexes (:mod:`.patternset`), and only the regexes it names are run by ``re``.
+* Fixed expressions ("that sounds really hard", "thanks for your time") go in a phrase bank
+  (:mod:`.phrases`) scored with ``fuzz.partial_ratio`` after a filter that skips the phrases that
+  cannot reach the cut-off: it asks "does something very close to this phrase occur *inside* the line?", which is what
   phrase spotting needs, and absorbs a dropped/extra letter or a small word change that regexes
   miss. ``ratio``/``token_set_ratio`` compare whole strings or bags of words and so either miss a
   phrase inside a long line or ignore word order. The cut-off (``phrase_cutoff``, 90) allows about
@@ -27,20 +28,18 @@ Design (why):
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-import numpy as np
 import yaml
-from rapidfuzz import fuzz, process
 
 from collectsim.acts import ACT_SET, order_acts
 from collectsim.analysis.normalize import MAX_CHARS, Normalizer, clean
-from collectsim.analysis.prefilter import required_substrings, required_words
+from collectsim.analysis.patternset import PatternSet
+from collectsim.analysis.phrases import PhraseBank
 from collectsim.analysis.result import Analysis
 from collectsim.analysis.slots import SlotExtractor, is_shouting
 
@@ -110,58 +109,26 @@ def _union(patterns: Iterable[str]) -> tuple[re.Pattern[str], ...]:
     return tuple(out)
 
 
-def _compiled(
-    patterns: Iterable[str], negatable: bool
-) -> list[tuple[re.Pattern[str], list[str]]]:
-    """The regexes actually run for one list of patterns (see :class:`_Unit`), each with the
-    sources of its alternatives as stand-alone regexes (for the pre-filter).
+def _compiled(patterns: Iterable[str], negatable: bool) -> list[re.Pattern[str]]:
+    """The regexes actually run for one list of patterns (see :class:`_Unit`).
 
     A negatable list keeps its :func:`_union` alternations as they are: which match ``finditer``
     reports first decides whether a negator precedes it, so splitting them could change results.
     Otherwise each pattern is a regex of its own: "does any pattern match" is the same question,
-    and a single pattern can be skipped by its keywords (see :mod:`.prefilter`).
+    and the pattern set then tells exactly which of them can match.
     """
-    spaced = [_anchor(p) for p in patterns]
-    if not negatable:
-        return [(re.compile(p), [p]) for p in spaced]
-    fast = [p for p in spaced if p.startswith(" ")]
-    other = [p for p in spaced if not p.startswith(" ")]
-    unions = _union(patterns)  # the same grouping, in the same order
-    return list(zip(unions, [g for g in (fast, other) if g], strict=True))
-
-
-def _prefilter(sources: list[str]) -> tuple[list[frozenset[str]], frozenset[str] | None]:
-    """(word sets, substrings) gating a regex whose alternatives are ``sources``.
-
-    The regex may match only if the line's words meet the first word set (and the others, for a
-    single source) or one of the substrings occurs in the line; ``([], None)``: always run it.
-    """
-    sets = [required_words(re.compile(src)) for src in sources]
-    if len(sources) == 1 and sets[0]:
-        return sets[0], frozenset()
-    keyed = frozenset().union(*(s[0] for s in sets if s))
-    subs: set[str] = set()
-    for src, s in zip(sources, sets, strict=True):
-        if not s:
-            found = required_substrings(re.compile(src))
-            if found is None:
-                return [], None
-            subs |= found
-    return ([keyed] if keyed else []), frozenset(subs)
+    if negatable:
+        return list(_union(patterns))
+    return [re.compile(_anchor(p)) for p in patterns]
 
 
 @dataclass(frozen=True)
 class _Unit:
-    """One regex of an act, with the keyword pre-filter that decides whether it runs on a line.
-
-    ``slot`` is ``3 * act index + kind`` (0 patterns, 1 slot_patterns, 2 unless). The regex runs
-    only when the line's whole words meet the indexed word set and every set in ``conds``; a unit
-    without known keywords runs on every line.
-    """
+    """One regex of an act. ``slot`` is ``3 * act index + kind`` (0 patterns, 1 slot_patterns,
+    2 unless)."""
 
     slot: int
     regex: re.Pattern[str]
-    conds: tuple[frozenset[str], ...]
     negatable: bool
 
 
@@ -190,7 +157,7 @@ class Analyser:
     """Analyses trainee lines into acts and slots; build once, reuse (it caches corrections)."""
 
     #: The fuzzy scorer of the phrase bank, exposed for benchmarks (see module docstring).
-    scorer = staticmethod(fuzz.partial_ratio)
+    scorer = staticmethod(PhraseBank.scorer)
 
     def __init__(
         self, acts: Mapping[str, Any] | None = None, textspeak: Mapping[str, str] | None = None
@@ -233,65 +200,26 @@ class Analyser:
         self.slots = SlotExtractor(textspeak)
         #: The phrase bank as matched (space-padded), exposed for benchmarks.
         self.phrases: list[str] = [f" {p} " for p in phrases]
-        # the bank by length (stable), for _phrase_hits
-        order = sorted(range(len(self.phrases)), key=lambda i: len(self.phrases[i]))
-        self._by_len = [self.phrases[i] for i in order]
-        self._by_len_len = [len(p) for p in self._by_len]
-        self._by_len_index = order
-        self._by_len_owner = [owners[i] for i in order]
+        self._bank = PhraseBank(self.phrases, self.score_cutoff)
+        self._phrase_owner = owners
 
     def _build_units(self, acts: Mapping[str, Any]) -> None:
-        """The regex units and the word index that pre-filters them (speed only)."""
+        """The regex units, and the pattern set that tells which of them can match a line."""
         self._units: list[_Unit] = []
-        index: dict[str, list[int]] = {}
-        always: list[int] = []
-        by_substring: list[tuple[int, tuple[str, ...]]] = []
         for a, (_name, spec) in enumerate(acts["acts"].items()):
             spec = spec or {}
             negatable = bool(spec.get("negatable", False))
             for kind, key in enumerate(("patterns", "slot_patterns", "unless")):
-                for regex, sources in _compiled(spec.get(key, []), negatable and kind < 2):
-                    sets, subs = _prefilter(sources)
-                    uid = len(self._units)
-                    self._units.append(
-                        _Unit(3 * a + kind, regex, tuple(sets[1:3]), negatable and kind < 2)
-                    )
-                    if subs is None:
-                        always.append(uid)
-                        continue
-                    if sets:
-                        for word in sets[0]:
-                            index.setdefault(word, []).append(uid)
-                    if subs:
-                        by_substring.append((uid, tuple(sorted(subs))))
-        self._index = {w: tuple(ids) for w, ids in index.items()}
-        self._index_words = frozenset(index)
-        self._always = tuple(always)
-        self._by_substring = tuple(by_substring)
+                for regex in _compiled(spec.get(key, []), negatable and kind < 2):
+                    self._units.append(_Unit(3 * a + kind, regex, negatable and kind < 2))
+        self._unit_set = PatternSet([u.regex for u in self._units])
 
     def _live_units(self, line: str) -> dict[int, list[_Unit]]:
         """The units that may match the line, by slot (a unit left out cannot match)."""
-        words = frozenset(_WORD_RUN.findall(line))
-        live = set(self._always)
-        index = self._index
-        for word in words & self._index_words:
-            live.update(index[word])
-        contains = line.__contains__
-        for uid, subs in self._by_substring:
-            if uid not in live and any(map(contains, subs)):
-                live.add(uid)
         out: dict[int, list[_Unit]] = {}
         units = self._units
-        for uid in live:
+        for uid in self._unit_set.candidates(line):
             unit = units[uid]
-            if unit.conds:
-                for cond in unit.conds:
-                    if cond.isdisjoint(words):
-                        break
-                else:
-                    cond = None
-                if cond is not None:
-                    continue  # a required word set is missing
             if unit.slot in out:
                 out[unit.slot].append(unit)
             else:
@@ -328,28 +256,15 @@ class Analyser:
         return False
 
     def _phrase_hits(self, line: str) -> set[int]:
-        """Rule indices whose phrases occur (fuzzily) in the line: one cdist call."""
-        if not self.phrases:
-            return set()
-        padded = line
-        # A phrase longer than the line never counts (see the module docstring), so only the
-        # phrases that fit are scored: the bank is kept sorted by length for that.
-        fit = bisect.bisect_right(self._by_len_len, len(padded))
-        if not fit:
-            return set()
-        bank = self._by_len if fit == len(self._by_len) else self._by_len[:fit]
-        scores = process.cdist(
-            [padded], bank, scorer=self.scorer, score_cutoff=self.score_cutoff
-        )[0]
+        """Rule indices whose phrases occur (fuzzily) in the line."""
         hits: set[int] = set()
-        for k in np.flatnonzero(scores):
-            i = self._by_len_index[k]
-            rule = self._by_len_owner[k]
+        for i in self._bank.hits(line):
+            rule = self._phrase_owner[i]
             if rule in hits:
                 continue
             if self.rules[rule].negatable:
-                align = fuzz.partial_ratio_alignment(self.phrases[i], padded)
-                if align is not None and self._negated(padded[: align.dest_start]):
+                align = self._bank.alignment(i, line)
+                if align is not None and self._negated(line[: align.dest_start]):
                     continue
             hits.add(rule)
         return hits
@@ -363,8 +278,11 @@ class Analyser:
         found: set[str] = set()
         phrase_hits = self._phrase_hits(line) if len(line) > 2 else set()
         live = self._live_units(line)
+        # Only acts with a phrase found or a unit that may match can be in the line.
+        maybe = phrase_hits | {slot // 3 for slot in live if slot % 3 == 0 or has_slot}
         units_hit = self._units_hit
-        for index, rule in enumerate(self.rules):
+        rules = self.rules
+        for index in sorted(maybe):
             slot = 3 * index
             hit = index in phrase_hits
             if not hit:
@@ -376,11 +294,9 @@ class Analyser:
             if hit:
                 units = live.get(slot + 2)
                 if units is None or not units_hit(units, line):
-                    found.add(rule.name)
+                    found.add(rules[index].name)
         if found:
-            found = {
-                r.name for r in self.rules if r.name in found and not (r.suppressed_by & found)
-            }
+            found = {r.name for r in rules if r.name in found and not (r.suppressed_by & found)}
         return Analysis(
             text=text if isinstance(text, str) else str(text),
             acts=order_acts(found),

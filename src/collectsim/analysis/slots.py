@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import replace
 
-from collectsim.analysis.prefilter import Gate, line_words
+from collectsim.analysis.patternset import PatternSet
 from collectsim.analysis.result import DateMention
 
 Span = tuple[int, int]
@@ -112,16 +112,6 @@ def _instalment_patterns(n: str) -> list[re.Pattern[str]]:
     ]
 
 
-_DIGIT = re.compile(r"\d")
-_MONTH_STEMS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_WEEKDAY_STEMS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-# Cheap pre-checks per date pattern (d: needs a digit, m: a month name, w: a weekday).
-_DATE_NEEDS = ("d", "dm", "dm", "d", "m", "w", "d")
-_CURRENCY_WORDS = ("dollar", "buck", "euro", "pound", "quid")
-_INSTALMENT_STEMS = ("payment", "instal", "month", "week", "split", "part", "plan", "chunk",
-                     "goes", "transfer", "lots", "mos", "wks")
-_INVOICE_STEMS = ("inv", "bill", "ref")
-
 # Times of day. Claimed after dates and before amounts; a bare number ("at 10") is not a time.
 _HOUR_WORDS = {w: n for w, n in _SMALL.items() if 1 <= n <= 12 and w != "a"}
 _HOUR = r"\d{1,2}|" + "|".join(sorted(_HOUR_WORDS, key=len, reverse=True))
@@ -143,7 +133,6 @@ _TIMES = [
     ),
     re.compile(r"\b(?P<noon>noon|midday|midnight)\b", re.I),
 ]
-_TIME_WORDS = ("clock", "past", "after", " to ", "noon", "midday", "midnight")
 # What may stand between a date and its time: "tomorrow at 10", "friday, 3pm", "10am on monday".
 _DATE_TIME_GAP = re.compile(r"\s*,?\s*(?:at|around|about|by|from|after|before|@|on)?\s*", re.I)
 
@@ -296,28 +285,34 @@ class SlotExtractor:
             ),
             re.compile(rf"\b(?:the|by|on|before|until)\s+(?P<d>\d{{1,2}}){_ORD}\b", re.I),
         ]
-        # Keyword pre-filters (speed only: a regex is skipped only when it cannot match).
-        every = [
+        # Speed only: one pass over the text tells which regexes can match; the others are
+        # skipped (see :mod:`.patternset`).
+        self._every = [
             _INVOICE, _INVOICE_BARE, *_AMOUNT_PATTERNS, *_TIMES, self._relative, *self._dates,
             *self._instalments,
         ]
-        self._gates = {p: Gate(p, lowered=True) for p in every}
+        self._set = PatternSet(self._every)
+        # Positions in _every: membership is tested by position, because hashing a compiled
+        # regex hashes its whole program.
+        pos = {id(p): k for k, p in enumerate(self._every)}
+        self._invoice_items = [(pos[id(p)], p) for p in (_INVOICE, _INVOICE_BARE)]
+        self._amount_items = [(pos[id(p)], p) for p in _AMOUNT_PATTERNS]
+        self._time_items = [(pos[id(p)], p) for p in _TIMES]
+        self._date_items = [(pos[id(p)], p) for p in self._dates]
+        self._instalment_items = [(pos[id(p)], p) for p in self._instalments]
+        self._relative_pos = pos[id(self._relative)]
 
-    @staticmethod
-    def words(text: str) -> frozenset[str] | None:
-        """Whole words of the lower-cased text for the pre-filters; None (no filtering) unless
-        the text is ASCII, where ``re.IGNORECASE`` and ``str.lower`` agree."""
-        return line_words(text.lower()) if text.isascii() else None
+    def live(self, text: str) -> frozenset[int]:
+        """Positions of the slot regexes that may match ``text`` (one left out cannot)."""
+        return frozenset(self._set.candidates(text))
 
     def invoices(
-        self, text: str, taken: list[Span], words: frozenset[str] | None = None
+        self, text: str, taken: list[Span], live: frozenset[int] | None = None
     ) -> tuple[str, ...]:
+        live = self.live(text) if live is None else live
         found: list[str] = []
-        low = text.lower()
-        if not any(w in low for w in _INVOICE_STEMS):
-            return ()
-        for pattern in (_INVOICE, _INVOICE_BARE):
-            if not self._gates[pattern].allows(words):
+        for k, pattern in self._invoice_items:
+            if k not in live:
                 continue
             for m in pattern.finditer(text):
                 span = m.span("id")
@@ -336,10 +331,11 @@ class SlotExtractor:
         return tuple(dict.fromkeys(found))
 
     def dates(
-        self, text: str, taken: list[Span], words: frozenset[str] | None = None
+        self, text: str, taken: list[Span], live: frozenset[int] | None = None
     ) -> tuple[DateMention, ...]:
-        found = self._date_spans(text, taken, words)
-        times = self._times(text, taken, words)
+        live = self.live(text) if live is None else live
+        found = self._date_spans(text, taken, live)
+        times = self._times(text, taken, live)
         for t_span, (hour, minute) in times:
             # attach the time to a date right next to it, else it is a mention of its own
             for i, (d_span, mention) in enumerate(found):
@@ -359,15 +355,12 @@ class SlotExtractor:
         return tuple(d for _, d in sorted(found, key=lambda x: x[0][0]))
 
     def _times(
-        self, text: str, taken: list[Span], words: frozenset[str] | None = None
+        self, text: str, taken: list[Span], live: frozenset[int]
     ) -> list[tuple[Span, tuple[int, int]]]:
         """(span, (hour, minute)) of each time of day, claiming their spans."""
-        low = text.lower()
-        if _DIGIT.search(text) is None and not any(w in low for w in _TIME_WORDS):
-            return []
         found: list[tuple[Span, tuple[int, int]]] = []
-        for pattern in _TIMES:
-            if not self._gates[pattern].allows(words):
+        for k, pattern in self._time_items:
+            if k not in live:
                 continue
             for m in pattern.finditer(text):
                 if not _free(m.span(), taken):
@@ -379,25 +372,17 @@ class SlotExtractor:
         return found
 
     def _date_spans(
-        self, text: str, taken: list[Span], words: frozenset[str] | None = None
+        self, text: str, taken: list[Span], live: frozenset[int]
     ) -> list[tuple[Span, DateMention]]:
         found: list[tuple[Span, DateMention]] = []
         relative = self._relative
-        for m in relative.finditer(text) if self._gates[relative].allows(words) else ():
+        for m in relative.finditer(text) if self._relative_pos in live else ():
             if m.lastgroup and _free(m.span(), taken):
                 taken.append(m.span())
                 relative = self._relative_names[m.lastgroup]
                 found.append((m.span(), DateMention(text=m.group(0), relative=relative)))
-        low = text.lower()
-        digits = _DIGIT.search(text) is not None
-        months = any(m in low for m in _MONTH_STEMS)
-        weekdays = any(w in low for w in _WEEKDAY_STEMS)
-        for pattern, needs in zip(self._dates, _DATE_NEEDS, strict=True):
-            if ("d" in needs and not digits) or ("m" in needs and not months):
-                continue
-            if "w" in needs and not weekdays:
-                continue
-            if not self._gates[pattern].allows(words):
+        for k, pattern in self._date_items:
+            if k not in live:
                 continue
             for m in pattern.finditer(text):
                 if not _free(m.span(), taken):
@@ -429,16 +414,12 @@ class SlotExtractor:
         return DateMention(m.group(0).strip(), year, month, day, weekday, relative)
 
     def amounts(
-        self, text: str, taken: list[Span], words: frozenset[str] | None = None
+        self, text: str, taken: list[Span], live: frozenset[int] | None = None
     ) -> tuple[float, ...]:
+        live = self.live(text) if live is None else live
         found: list[tuple[int, float]] = []
-        low = text.lower()
-        digits = _DIGIT.search(text) is not None
-        currency = any(w in low for w in _CURRENCY_WORDS)
-        for pattern in _AMOUNT_PATTERNS:
-            if not (currency if pattern is _AMOUNT_PATTERNS[-1] else digits):
-                continue
-            if not self._gates[pattern].allows(words):
+        for k, pattern in self._amount_items:
+            if k not in live:
                 continue
             for m in pattern.finditer(text):
                 group = "w" if "w" in m.groupdict() else "n"
@@ -455,12 +436,12 @@ class SlotExtractor:
                 found.append((span[0], value))
         return tuple(dict.fromkeys(v for _, v in sorted(found)))
 
-    def instalments(self, text: str, words: frozenset[str] | None = None) -> int | None:
-        low = text.lower()
-        if not any(w in low for w in _INSTALMENT_STEMS):
-            return None
-        for pattern in self._instalments:
-            if not self._gates[pattern].allows(words):
+    def instalments(
+        self, text: str, live: frozenset[int] | None = None
+    ) -> int | None:
+        live = self.live(text) if live is None else live
+        for k, pattern in self._instalment_items:
+            if k not in live:
                 continue
             m = pattern.search(text)
             if m:
@@ -475,9 +456,9 @@ class SlotExtractor:
     ) -> tuple[tuple[float, ...], tuple[str, ...], tuple[DateMention, ...], int | None]:
         """(amounts, invoice_numbers, dates, instalments) of a cleaned line."""
         taken: list[Span] = []
-        words = self.words(text)
-        invoices = self.invoices(text, taken, words)
-        dates = self.dates(text, taken, words)
-        amounts = self.amounts(text, taken, words)
-        return amounts, invoices, dates, self.instalments(text, words)
+        live = self.live(text)
+        invoices = self.invoices(text, taken, live)
+        dates = self.dates(text, taken, live)
+        amounts = self.amounts(text, taken, live)
+        return amounts, invoices, dates, self.instalments(text, live)
 
