@@ -255,10 +255,10 @@ class Analyser:
                 return False
         return False
 
-    def _phrase_hits(self, line: str) -> set[int]:
-        """Rule indices whose phrases occur (fuzzily) in the line."""
+    def _phrase_hits(self, line: str, words: list[str] | None = None) -> set[int]:
+        """Rule indices whose phrases occur (fuzzily) in the line (made of ``words``)."""
         hits: set[int] = set()
-        for i in self._bank.hits(line):
+        for i in self._bank.hits(line, words):
             rule = self._phrase_owner[i]
             if rule in hits:
                 continue
@@ -272,11 +272,12 @@ class Analyser:
     def analyse(self, text: str) -> Analysis:
         """Acts and slots of one trainee line; never raises on any input."""
         cleaned = clean(text)
-        line = " " + " ".join(self.normalizer.tokens(cleaned)) + " "
+        words = self.normalizer.tokens(cleaned)
+        line = " " + " ".join(words) + " "
         amounts, invoices, dates, instalments = self.slots.extract(cleaned)
         has_slot = bool(amounts or invoices or dates)
         found: set[str] = set()
-        phrase_hits = self._phrase_hits(line) if len(line) > 2 else set()
+        phrase_hits = self._phrase_hits(line, words) if words else set()
         live = self._live_units(line)
         # Only acts with a phrase found or a unit that may match can be in the line.
         maybe = phrase_hits | {slot // 3 for slot in live if slot % 3 == 0 or has_slot}

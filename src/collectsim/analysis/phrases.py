@@ -21,7 +21,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from operator import add
 
 from rapidfuzz import fuzz
@@ -30,6 +30,8 @@ from rapidfuzz.distance import ScoreAlignment
 #: Bits per phrase in the packed counters (see PhraseBank.hits); phrases up to 255 characters.
 _FIELD = 9
 _CARRY = 1 << (_FIELD - 1)
+#: Words whose character pairs are remembered (cleared when full: any input stays bounded).
+_WORD_CACHE = 50_000
 
 
 class PhraseBank:
@@ -65,6 +67,7 @@ class PhraseBank:
         self._rows = rows
         self._pair_set = frozenset(rows)
         self._offset = offset
+        self._by_word: dict[str, frozenset[str]] = {}
         #: the top bits of the first k phrases, for k = 0..len
         self._fit = [carry & ((1 << (_FIELD * k)) - 1) for k in range(len(self._order) + 1)]
 
@@ -73,12 +76,31 @@ class PhraseBank:
         reach the cut-off (against a window of the same length, the most lenient case)."""
         return math.floor((100.0 - self.cutoff) * 2 * length / 100.0 + 1e-9)
 
-    def hits(self, line: str) -> list[int]:
-        """Indices (into ``phrases``) of the phrases found in ``line``, ascending."""
+    def _word_pairs(self, word: str) -> frozenset[str]:
+        """The bank's character pairs in `` word `` (cached: a line's words mostly recur)."""
+        found = self._by_word.get(word)
+        if found is None:
+            if len(self._by_word) >= _WORD_CACHE:
+                self._by_word.clear()
+            padded = f" {word} "
+            found = self._by_word[word] = self._pair_set.intersection(
+                map(add, padded[:-1], padded[1:])
+            )
+        return found
+
+    def hits(self, line: str, words: Iterable[str] | None = None) -> list[int]:
+        """Indices (into ``phrases``) of the phrases found in ``line``, ascending.
+
+        ``words``: the line is ``" " + " ".join(words) + " "``, so its character pairs are
+        those of each `` word `` (neighbouring words share the space), which are cached.
+        """
         fit = bisect.bisect_right(self._lengths, len(line))
         if not fit:
             return []
-        present = self._pair_set.intersection(map(add, line[:-1], line[1:]))
+        if words is None:
+            present = self._pair_set.intersection(map(add, line[:-1], line[1:]))
+        else:
+            present = frozenset().union(*map(self._word_pairs, words))
         packed = sum(map(self._rows.__getitem__, present), self._offset) & self._fit[fit]
         # A phrase as long as the line is also compared the other way round by partial_ratio,
         # which the filter does not model: always score those.

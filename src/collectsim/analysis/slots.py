@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import replace
+from functools import lru_cache
 
 from collectsim.analysis.patternset import PatternSet
 from collectsim.analysis.result import DateMention
@@ -258,8 +259,13 @@ class SlotExtractor:
         ]
         # One alternation, one scan: the label is the name of the group that matched.
         self._relative_names = {f"r{i}": r for i, (_, r) in enumerate(rel)}
-        alternation = "|".join(f"(?P<r{i}>{p})" for i, (p, _) in enumerate(rel))
-        self._relative = re.compile(alternation, re.I)
+        self._relative_branches = [f"(?P<r{i}>{p})" for i, (p, _) in enumerate(rel)]
+        # Each branch is a pattern of the set on its own; a line is scanned by one alternation of
+        # just the branches that may match. At each position an alternation tries its branches
+        # in order, and a branch that matches nowhere in the line matches at no position, so
+        # leaving it out changes nothing but the time (one branch scans ~10x faster than 14).
+        self._relative_alternation = lru_cache(maxsize=256)(self._alternation)
+        relative_parts = [re.compile(b, re.I) for b in self._relative_branches]
         self._dates = [
             re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b"),
             re.compile(
@@ -288,8 +294,8 @@ class SlotExtractor:
         # Speed only: one pass over the text tells which regexes can match; the others are
         # skipped (see :mod:`.patternset`).
         self._every = [
-            _INVOICE, _INVOICE_BARE, *_AMOUNT_PATTERNS, *_TIMES, self._relative, *self._dates,
-            *self._instalments,
+            _INVOICE, _INVOICE_BARE, *_AMOUNT_PATTERNS, *_TIMES, *relative_parts,
+            *self._dates, *self._instalments,
         ]
         self._set = PatternSet(self._every)
         # Positions in _every: membership is tested by position, because hashing a compiled
@@ -300,7 +306,10 @@ class SlotExtractor:
         self._time_items = [(pos[id(p)], p) for p in _TIMES]
         self._date_items = [(pos[id(p)], p) for p in self._dates]
         self._instalment_items = [(pos[id(p)], p) for p in self._instalments]
-        self._relative_pos = pos[id(self._relative)]
+        self._relative_pos = [pos[id(p)] for p in relative_parts]
+
+    def _alternation(self, branches: tuple[int, ...]) -> re.Pattern[str]:
+        return re.compile("|".join(self._relative_branches[i] for i in branches), re.I)
 
     def live(self, text: str) -> frozenset[int]:
         """Positions of the slot regexes that may match ``text`` (one left out cannot)."""
@@ -375,12 +384,13 @@ class SlotExtractor:
         self, text: str, taken: list[Span], live: frozenset[int]
     ) -> list[tuple[Span, DateMention]]:
         found: list[tuple[Span, DateMention]] = []
-        relative = self._relative
-        for m in relative.finditer(text) if self._relative_pos in live else ():
+        branches = tuple(i for i, k in enumerate(self._relative_pos) if k in live)
+        relative = self._relative_alternation(branches) if branches else None
+        for m in relative.finditer(text) if relative is not None else ():
             if m.lastgroup and _free(m.span(), taken):
                 taken.append(m.span())
-                relative = self._relative_names[m.lastgroup]
-                found.append((m.span(), DateMention(text=m.group(0), relative=relative)))
+                label = self._relative_names[m.lastgroup]
+                found.append((m.span(), DateMention(text=m.group(0), relative=label)))
         for k, pattern in self._date_items:
             if k not in live:
                 continue
@@ -457,6 +467,8 @@ class SlotExtractor:
         """(amounts, invoice_numbers, dates, instalments) of a cleaned line."""
         taken: list[Span] = []
         live = self.live(text)
+        if not live:
+            return (), (), (), None
         invoices = self.invoices(text, taken, live)
         dates = self.dates(text, taken, live)
         amounts = self.amounts(text, taken, live)
