@@ -32,7 +32,7 @@ def _full_analyser() -> Analyser:
     slot_all = frozenset(range(a.slots._set.size))
     a.slots.live = lambda text: slot_all  # type: ignore[method-assign]
     bank = a._bank
-    bank.hits = lambda line: sorted(  # type: ignore[method-assign]
+    bank.hits = lambda line, words=None: sorted(  # type: ignore[method-assign]
         i
         for i, p in enumerate(bank.phrases)
         if len(p) <= len(line) and bank.scorer(p, line, score_cutoff=bank.cutoff)

@@ -11,13 +11,13 @@ Design (why):
   set of all act regexes (:mod:`.patternset`), and only the regexes it names are run by ``re``.
 * Fixed expressions ("that sounds really hard", "thanks for your time") go in a phrase bank
   (:mod:`.phrases`) scored with ``fuzz.partial_ratio`` after a filter that skips the phrases that
-  cannot reach the cut-off: it asks "does something very close to this phrase occur *inside* the line?", which is what
-  phrase spotting needs, and absorbs a dropped/extra letter or a small word change that regexes
-  miss. ``ratio``/``token_set_ratio`` compare whole strings or bags of words and so either miss a
-  phrase inside a long line or ignore word order. The cut-off (``phrase_cutoff``, 90) allows about
-  one edit per ten characters; phrases are padded with spaces so a short phrase cannot match inside
-  a longer word, and a phrase longer than the line is ignored (partial_ratio would otherwise match
-  the line inside the phrase).
+  cannot reach the cut-off. It asks "does something very close to this phrase occur *inside* the
+  line?", which is what phrase spotting needs, and absorbs a dropped/extra letter or a small word
+  change that regexes miss. ``ratio``/``token_set_ratio`` compare whole strings or bags of words
+  and so either miss a phrase inside a long line or ignore word order. The cut-off
+  (``phrase_cutoff``, 90) allows about one edit per ten characters; phrases are padded with spaces
+  so a short phrase cannot match inside a longer word, and a phrase longer than the line is
+  ignored (partial_ratio would otherwise match the line inside the phrase).
 * Negation is data too: for acts marked ``negatable``, a match preceded within a few tokens by a
   negator ("i am not threatening", "i will not call your employer") does not count. The look-back
   stops at a clause start (``negation_stops``: "if you do not pay **we** will send someone round"
