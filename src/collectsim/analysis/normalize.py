@@ -46,16 +46,19 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": 
 # Irregular contractions first, then the regular suffixes (grammar, not act knowledge).
 _IRREGULAR = {"won't": "will not", "can't": "can not", "shan't": "shall not", "ain't": "is not"}
 _IRREGULAR_RE = re.compile(r"\b(" + "|".join(map(re.escape, _IRREGULAR)) + r")\b")
+# Each with a substring it needs, so a line pays only for the contractions it has.
 _SUFFIXES = (
-    (re.compile(r"n't\b"), " not"),
-    (re.compile(r"'ll\b"), " will"),
-    (re.compile(r"'re\b"), " are"),
-    (re.compile(r"'ve\b"), " have"),
-    (re.compile(r"'m\b"), " am"),
-    (re.compile(r"'d\b"), " would"),
-    (re.compile(r"\b(it|that|what|there|here|he|she|who|where|how|let)'s\b"), r"\1 is"),
-    (re.compile(r"'s?\b"), ""),
+    ("n't", re.compile(r"n't\b"), " not"),
+    ("'ll", re.compile(r"'ll\b"), " will"),
+    ("'re", re.compile(r"'re\b"), " are"),
+    ("'ve", re.compile(r"'ve\b"), " have"),
+    ("'m", re.compile(r"'m\b"), " am"),
+    ("'d", re.compile(r"'d\b"), " would"),
+    ("'s", re.compile(r"\b(it|that|what|there|here|he|she|who|where|how|let)'s\b"), r"\1 is"),
+    ("'", re.compile(r"'s?\b"), ""),
 )
+#: Distinct raw tokens whose canonical form is remembered (cleared when full).
+_TOKEN_CACHE = 65536
 _TOKEN = re.compile(r"[^\W_]+(?:[.,]\d+[^\W_]*)*|[.?!;]+")
 
 
@@ -100,6 +103,7 @@ class Normalizer:
                     if typo not in self.vocabulary:
                         self._swapped.setdefault(typo, word)
         self.correct = lru_cache(maxsize=65536)(self._correct)
+        self._canonical: dict[str, tuple[str, ...]] = {}
 
     def _correct(self, token: str) -> str:
         """The closest vocabulary word by fuzz.ratio above TYPO_CUTOFF, else the token itself."""
@@ -114,21 +118,35 @@ class Normalizer:
         """Canonical tokens of a cleaned line (see module docstring)."""
         text = cleaned.lower().translate(_APOSTROPHES)
         if "'" in text:
-            text = _IRREGULAR_RE.sub(lambda m: _IRREGULAR[m.group(1)], text)
-            for pattern, repl in _SUFFIXES:
-                text = pattern.sub(repl, text)
+            if "n't" in text:
+                text = _IRREGULAR_RE.sub(lambda m: _IRREGULAR[m.group(1)], text)
+            for needs, pattern, repl in _SUFFIXES:
+                if needs in text:
+                    text = pattern.sub(repl, text)
         out: list[str] = []
-        vocab = self.vocabulary
-        speak = self.textspeak
+        canonical = self._canonical
         for tok in _TOKEN.findall(text):
             if tok[0] in ".?!;":
                 if out and out[-1] != ".":
                     out.append(".")  # sentence boundary: patterns use it as ^ and $
-            elif tok in speak:
-                out.extend(speak[tok].split())
-            elif tok in vocab or len(tok) < TYPO_MIN_LEN or not tok.isalpha():
-                out.append(tok)
-            else:
-                fixed = self.correct(tok)
-                out.extend(speak.get(fixed, fixed).split())
+                continue
+            words = canonical.get(tok)
+            if words is None:
+                words = self._canonical_of(tok)
+            out += words
         return out
+
+    def _canonical_of(self, tok: str) -> tuple[str, ...]:
+        """The canonical words of one raw token: text-speak expanded, else typo-corrected."""
+        speak = self.textspeak
+        if tok in speak:
+            words = tuple(speak[tok].split())
+        elif tok in self.vocabulary or len(tok) < TYPO_MIN_LEN or not tok.isalpha():
+            words = (tok,)
+        else:
+            fixed = self.correct(tok)
+            words = tuple(speak.get(fixed, fixed).split())
+        if len(self._canonical) >= _TOKEN_CACHE:
+            self._canonical.clear()
+        self._canonical[tok] = words
+        return words
