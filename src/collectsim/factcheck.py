@@ -23,6 +23,8 @@ _DUE = re.compile(r"\b(due|overdue|since|was payable)\b", re.IGNORECASE)
 _FACT_ACTS = frozenset({"state_facts", "state_purpose"})
 _NOT_FACT_ACTS = frozenset({"offer_plan", "ask_affordability", "summarize_agreement"})
 _PRESSING = frozenset({"request_payment", "pressure", "threaten"})
+_DISCLOSING = frozenset({"state_purpose", "state_facts", "request_payment", "offer_plan"})
+_OFFERING = frozenset({"offer_plan", "request_payment"})
 # Without a figure, a payment request only names terms when it asks for all of it now; "how would
 # you like to pay, card or transfer?" is not a demand for the full balance.
 _WHOLE = re.compile(
@@ -60,20 +62,50 @@ def known_amounts(case: CaseFile) -> list[float]:
 
 
 def invoice_matches(mentioned: str, case: CaseFile) -> bool:
+    return _invoice_known(mentioned, tuple(_norm_invoice(i.number) for i in case.invoices))
+
+
+def _invoice_known(mentioned: str, numbers: tuple[str, ...]) -> bool:
+    """`mentioned` names one of the (normalised) invoice numbers, in full or by its tail."""
     m = _norm_invoice(mentioned)
     if not m:
         return True
-    for inv in case.invoices:
-        n = _norm_invoice(inv.number)
-        if m == n or (len(m) >= 3 and (n.endswith(m) or m.endswith(n))):
-            return True
-    return False
+    return any(m == n or (len(m) >= 3 and (n.endswith(m) or m.endswith(n))) for n in numbers)
+
+
+@dataclass(frozen=True)
+class _Ledger:
+    """What the line checks read from a case file, worked out once per case, not per line."""
+
+    balance: float
+    amounts: tuple[float, ...]  # known_amounts
+    invoices: tuple[str, ...]  # normalised invoice numbers
+    dues: frozenset[tuple[int, int]]  # (month, day) of each due date
+
+
+_LEDGERS: dict[int, tuple[CaseFile, _Ledger]] = {}
+
+
+def _ledger(case: CaseFile) -> _Ledger:
+    """The case's `_Ledger`, kept per case file (they are frozen, like everything they hold)."""
+    hit = _LEDGERS.get(id(case))
+    if hit is None or hit[0] is not case:
+        ledger = _Ledger(
+            balance=case.outstanding(),
+            amounts=tuple(known_amounts(case)),
+            invoices=tuple(_norm_invoice(i.number) for i in case.invoices),
+            dues=frozenset((i.due.month, i.due.day) for i in case.invoices if i.due),
+        )
+        if len(_LEDGERS) >= 256:  # a long TUI session reloading edited files: keep it bounded
+            _LEDGERS.clear()
+        hit = _LEDGERS[id(case)] = (case, ledger)
+    return hit[1]
 
 
 def read_offer(a: Analysis, balance: float) -> Offer | None:
     """The terms in a line that offers a plan or asks for payment, if it names any."""
-    acts = set(a.acts)
-    if not acts & {"offer_plan", "request_payment"} or balance <= 0:
+    acts = a.acts
+    if _OFFERING.isdisjoint(acts) or balance <= 0:
         return None
     amounts = [x for x in a.amounts if x > 0]
     n = a.instalments
@@ -137,32 +169,33 @@ def line_events(
     authority: Authority,
 ) -> tuple[set[str], Offer | None]:
     """Every event one trainee line raises, and the offer it makes (if any)."""
-    acts = set(a.acts)
+    acts = a.acts
+    ledger = _ledger(case)
     events: set[str] = set()
-    quoting = bool(acts & _FACT_ACTS) and not acts & _NOT_FACT_ACTS
+    quoting = not _FACT_ACTS.isdisjoint(acts) and _NOT_FACT_ACTS.isdisjoint(acts)
     if quoting and a.amounts:
-        if any(_close(x, k) for x in a.amounts for k in known_amounts(case)):
+        known = ledger.amounts
+        if any(_close(x, k) for x in a.amounts for k in known):
             events.add("correct_amount")
         else:
             events.add("wrong_amount")
     if a.invoice_numbers:
-        if all(invoice_matches(n, case) for n in a.invoice_numbers):
+        if all(_invoice_known(n, ledger.invoices) for n in a.invoice_numbers):
             events.add("correct_invoice")
         else:
             events.add("wrong_invoice")
     if quoting and a.dates and _DUE.search(a.text):
-        dues = {(i.due.month, i.due.day) for i in case.invoices if i.due}
+        dues = ledger.dues
         said = {(d.month, d.day) for d in a.dates if d.month and d.day}
         if dues and said and not said & dues:
             events.add("wrong_date")
-    if debt_paid and acts & _PRESSING:
+    if debt_paid and not _PRESSING.isdisjoint(acts):
         events.add("pressed_paid_debt")
-    if not verified and acts & {"state_purpose", "state_facts", "request_payment", "offer_plan"}:
+    if not verified and not _DISCLOSING.isdisjoint(acts):
         events.add("disclosed_unverified")
     if a.shouting:
         events.add("shouting")
-    balance = case.outstanding()
-    offer = read_offer(a, balance)
+    offer = read_offer(a, ledger.balance)
     if offer is not None:
-        events |= offer_events(offer, traits, authority, balance)
+        events |= offer_events(offer, traits, authority, ledger.balance)
     return events, offer

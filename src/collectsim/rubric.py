@@ -12,6 +12,7 @@ import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -256,6 +257,11 @@ class Rubric:
     weights: Mapping[str, float] = field(default_factory=lambda: dict.fromkeys(DIMENSIONS, 1.0))
     # applied when a critical criterion without its own `cap` fails (the QA auto-fail)
     caps: Mapping[str, int] = field(default_factory=dict)
+
+    @cached_property
+    def positions(self) -> dict[str, int]:
+        """Where each criterion id stands in `criteria` (the last place, were one used twice)."""
+        return {c.id: i for i, c in enumerate(self.criteria)}
 
     def criterion(self, cid: str) -> Criterion:
         for c in self.criteria:

@@ -23,7 +23,7 @@ import re
 import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import Any, Literal
 
 from rapidfuzz import fuzz, utils
@@ -31,6 +31,7 @@ from rapidfuzz import fuzz, utils
 from collectsim.acts import DISCLOSING
 from collectsim.analysis import analyse
 from collectsim.analysis.result import DateMention
+from collectsim.contact import ContactFinding, asks_contact_question, contact_check
 from collectsim.models import AGREEMENTS, Loaded, Persona, Rule
 from collectsim.rubric import CHECKS, DIMENSIONS, Criterion, Rubric, RubricError, load_rubric
 from collectsim.transcript import CallRecord, Turn
@@ -153,27 +154,55 @@ def _hit(t: Turn | None) -> Hit:
 # --- the call, as checks read it ----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class Call:
-    """A record plus its scenario, with the lookups every check needs."""
+    """A record plus its scenario, with the lookups every check needs.
 
-    record: CallRecord
-    loaded: Loaded
+    Some thirty checks read the same few turns, so they are split once, by speaker, system kind,
+    act, event and debtor tag, instead of each check rescanning the whole call.
+    """
+
+    __slots__ = (
+        "_by_act",
+        "_by_event",
+        "_by_tag",
+        "_contact",
+        "_kinds",
+        "debtor",
+        "finished",
+        "lines",
+        "loaded",
+        "record",
+    )
+
+    def __init__(self, record: CallRecord, loaded: Loaded) -> None:
+        self.record = record
+        self.loaded = loaded
+        self.finished = record.finished
+        lines: list[Turn] = []
+        debtor: list[Turn] = []
+        kinds: dict[str | None, list[Turn]] = {}
+        by_act: dict[str, list[int]] = {}
+        by_event: dict[str, list[int]] = {}
+        by_tag: dict[str, list[int]] = {}
+        for t in record.turns:
+            if t.speaker == "trainee":
+                _file(by_act, t.acts, len(lines))
+                _file(by_event, t.events, len(lines))
+                lines.append(t)
+            elif t.speaker == "debtor":
+                _file(by_tag, t.tags, len(debtor))
+                debtor.append(t)
+            elif t.speaker == "system":
+                kinds.setdefault(t.kind, []).append(t)
+        self.lines: tuple[Turn, ...] = tuple(lines)  # the trainee's lines, in order
+        self.debtor: tuple[Turn, ...] = tuple(debtor)
+        self._kinds = kinds
+        self._by_act = by_act
+        self._by_event = by_event
+        self._by_tag = by_tag
+        self._contact: list[ContactFinding] | None = None
 
     @property
-    def finished(self) -> bool:
-        return self.record.finished
-
-    @cached_property
-    def lines(self) -> tuple[Turn, ...]:
-        """The trainee's lines, in order."""
-        return tuple(t for t in self.record.turns if t.speaker == "trainee")
-
-    @cached_property
-    def debtor(self) -> tuple[Turn, ...]:
-        return tuple(t for t in self.record.turns if t.speaker == "debtor")
-
-    @cached_property
     def connected(self) -> bool:
         """The call has started: later preparation is no longer preparation."""
         return any(
@@ -181,14 +210,32 @@ class Call:
             for t in self.record.turns
         )
 
+    @property
+    def made(self) -> bool:
+        """A call was placed (whether or not the contact rules allowed it)."""
+        return any(t.kind == "call_start" or t.speaker != "system" for t in self.record.turns)
+
+    def doing(self, acts: Iterable[str] = (), events: Iterable[str] = ()) -> list[Turn]:
+        """The lines doing any of `acts` or raising any of `events`, in order."""
+        by_act, by_event = self._by_act, self._by_event
+        found = [by_act[a] for a in acts if a in by_act]
+        found += [by_event[e] for e in events if e in by_event]
+        return _pick(self.lines, found)
+
+    def tagged(self, tags: Iterable[str]) -> list[Turn]:
+        """The debtor turns with any of `tags`, in order."""
+        by_tag = self._by_tag
+        return _pick(self.debtor, [by_tag[x] for x in tags if x in by_tag])
+
     def first(self, acts: Sequence[str], after: int = 0) -> Turn | None:
-        return next((t for t in self.lines if t.n > after and _has(t, acts)), None)
+        return next((t for t in self.doing(acts) if t.n > after), None)
 
     def lines_after(self, n: int) -> list[Turn]:
         return [t for t in self.lines if t.n > n]
 
-    def system(self, kind: str) -> list[Turn]:
-        return [t for t in self.record.turns if t.speaker == "system" and t.kind == kind]
+    def system(self, kind: str) -> Sequence[Turn]:
+        """System turns of one kind, in order (read-only: the index itself)."""
+        return self._kinds.get(kind, ())
 
     def slot(self, t: Turn, name: str) -> list[Any]:
         value = dict(t.slots).get(name) or []
@@ -197,6 +244,32 @@ class Call:
     def open_or(self, missing: Verdict) -> Verdict:
         """Not there yet: pending while the call goes on, `missing` once it has finished."""
         return missing if self.finished else PENDING
+
+    @property
+    def contact_findings(self) -> list[ContactFinding]:
+        """`contact.contact_check` of the scenario, worked out once per card (three checks ask)."""
+        if self._contact is None:
+            self._contact = contact_check(self.loaded.scenario)
+        return self._contact
+
+
+def _file(index: dict[str, list[int]], keys: tuple[str, ...], at: int) -> None:
+    """File position `at` under each key (once, even if a key is listed twice)."""
+    for k in keys:
+        where = index.get(k)
+        if where is None:
+            index[k] = [at]
+        elif where[-1] != at:
+            where.append(at)
+
+
+def _pick(turns: tuple[Turn, ...], found: list[list[int]]) -> list[Turn]:
+    """The turns at the positions in any of `found`, in order."""
+    if not found:
+        return []
+    if len(found) == 1:
+        return [turns[i] for i in found[0]]
+    return [turns[i] for i in sorted({i for at in found for i in at})]
 
 
 def _has(t: Turn, acts: Sequence[str]) -> bool:
@@ -222,7 +295,7 @@ def _prep_action(call: Call, args: Mapping[str, Any]) -> Verdict:
 def _act_before(call: Call, args: Mapping[str, Any]) -> Verdict:
     acts, action = args.get("act", ()), args.get("action")
     cutoff = call.first(args["before"])
-    candidates = [t for t in call.lines if _has(t, acts)]
+    candidates = call.doing(acts)
     if action:
         candidates += call.system(action)
     done = min(candidates, key=lambda t: t.n, default=None)
@@ -230,7 +303,7 @@ def _act_before(call: Call, args: Mapping[str, Any]) -> Verdict:
         return met(done)
     if cutoff is not None:
         excused = args.get("unless_tag")
-        if excused and any(_has_tag(d, excused) for d in call.debtor if d.n < cutoff.n):
+        if excused and any(d.n < cutoff.n for d in call.tagged(excused)):
             return NA
         return missed(cutoff)
     return call.open_or(NA if args.get("if_never") == "na" else missed(None))
@@ -256,19 +329,14 @@ def _act_present(call: Call, args: Mapping[str, Any]) -> Verdict:
     return met(t) if t else call.open_or(missed(None))
 
 
-def _has_tag(t: Turn, tags: Sequence[str]) -> bool:
-    return any(x in t.tags for x in tags)
-
-
 def _answered_tag(call: Call, args: Mapping[str, Any]) -> Verdict:
     within = max(1, args["within"])
     answered: list[Turn] = []
     unanswered: list[Turn | None] = []
-    for d in call.debtor:
-        if not _has_tag(d, args["tag"]):
-            continue
+    acts = args["act"]
+    for d in call.tagged(args["tag"]):
         window = call.lines_after(d.n)[:within]
-        answer = next((t for t in window if _has(t, args["act"])), None)
+        answer = next((t for t in window if _has(t, acts)), None)
         if answer is not None:
             answered.append(answer)
         elif len(window) == within or (call.finished and window):
@@ -293,21 +361,19 @@ def _answered_tag(call: Call, args: Mapping[str, Any]) -> Verdict:
 def _open_tag(call: Call, args: Mapping[str, Any]) -> bool:
     """A tagged debtor turn whose answer window is still open."""
     within = max(1, args["within"])
-    return any(
-        _has_tag(d, args["tag"]) and len(call.lines_after(d.n)) < within for d in call.debtor
-    )
+    return any(len(call.lines_after(d.n)) < within for d in call.tagged(args["tag"]))
 
 
 def _event_present(call: Call, args: Mapping[str, Any]) -> Verdict:
-    t = next((t for t in call.lines if any(e in t.events for e in args["event"])), None)
+    t = next(iter(call.doing(events=args["event"])), None)
     return met(t) if t else call.open_or(missed(None))
 
 
 def _phrase(call: Call, args: Mapping[str, Any]) -> Verdict:
     pattern: re.Pattern[str] = args["pattern"]
     acts = args.get("act")
-    for t in call.lines:
-        if pattern.search(t.text) and (not acts or _has(t, acts)):
+    for t in call.doing(acts) if acts else call.lines:
+        if pattern.search(t.text):
             return met(t)
     return call.open_or(missed(None))
 
@@ -446,7 +512,7 @@ def _summary_matches_agreement(call: Call, args: Mapping[str, Any]) -> Verdict:
     ag = call.record.agreement
     if ag is None:
         return call.open_or(NA)
-    tries = [t for t in call.lines_after(ag.turn) if "summarize_agreement" in t.acts]
+    tries = [t for t in call.doing(("summarize_agreement",)) if t.n > ag.turn]
     good = next((t for t in tries if _summary_ok(call, t)), None)
     if good is not None:
         return met(good)
@@ -456,7 +522,7 @@ def _summary_matches_agreement(call: Call, args: Mapping[str, Any]) -> Verdict:
 def _next_steps_stated(call: Call, args: Mapping[str, Any]) -> Verdict:
     ag = call.record.agreement
     after = ag.turn if ag is not None else 0
-    said = [t for t in call.lines_after(after) if "next_steps" in t.acts]
+    said = [t for t in call.doing(("next_steps",)) if t.n > after]
     calm = next((t for t in said if not _has(t, args["not_with"])), None)
     if calm is not None:
         return met(calm)
@@ -481,10 +547,16 @@ OUTCOME_WORDS: dict[str, tuple[str, ...]] = {
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 
 
+@lru_cache(maxsize=64)
+def _processed(words: tuple[str, ...]) -> tuple[str, ...]:
+    """An outcome's words as rapidfuzz compares them (the vocabulary, not the note: cached)."""
+    return tuple(utils.default_process(w) for w in words)
+
+
 def _note_records(call: Call, text: str, cutoff: int) -> bool:
     low = utils.default_process(text)
     words = OUTCOME_WORDS.get(call.record.outcome, (call.record.outcome.replace("_", " "),))
-    if any(fuzz.partial_ratio(utils.default_process(w), low) >= cutoff for w in words):
+    if any(fuzz.partial_ratio(w, low) >= cutoff for w in _processed(words)):
         return True
     ag = call.record.agreement
     figures = [x for x in ((ag.total, ag.instalment) if ag else ()) if x]
@@ -534,9 +606,11 @@ def _outcome_hit(call: Call) -> Hit:
     """Where the outcome was reached: the debtor's yes, or the reply whose rule set it."""
     outcome = call.record.outcome
     ag = call.record.agreement
-    turns = {t.n: t for t in call.record.turns}
-    if ag is not None and outcome in AGREEMENTS and ag.turn in turns:
-        return _hit(turns[ag.turn])
+    if ag is not None and outcome in AGREEMENTS:
+        # the last turn with that number, as a {n: turn} map of the record would give
+        yes = next((t for t in reversed(call.record.turns) if t.n == ag.turn), None)
+        if yes is not None:
+            return _hit(yes)
     rules = _rules(call.loaded.persona)
     setting = [d for d in call.debtor
                if d.rule in rules and rules[d.rule].do.outcome == outcome]
@@ -545,8 +619,17 @@ def _outcome_hit(call: Call) -> Hit:
     return _hit(next(iter(call.system("call_end")), None))
 
 
+_RULES: dict[int, tuple[Persona, dict[str, Rule]]] = {}
+
+
 def _rules(persona: Persona) -> dict[str, Rule]:
-    return {r.id: r for r in persona.rules}
+    """A persona's rules by id, built once per loaded persona (personas are frozen)."""
+    hit = _RULES.get(id(persona))
+    if hit is None or hit[0] is not persona:
+        if len(_RULES) >= 64:  # a long TUI session reloading edited files: keep it bounded
+            _RULES.clear()
+        hit = _RULES[id(persona)] = (persona, {r.id: r for r in persona.rules})
+    return hit[1]
 
 
 #: Facts the engine keeps itself, and the turn kinds (or acts) that set them.
@@ -633,12 +716,11 @@ def _fact_absent(call: Call, args: Mapping[str, Any]) -> Verdict:
 
 
 def _no_act(call: Call, args: Mapping[str, Any]) -> list[Turn]:
-    events = args.get("event", ())
-    return [t for t in call.lines if _has(t, args["act"]) or any(e in t.events for e in events)]
+    return call.doing(args["act"], args.get("event", ()))
 
 
 def _no_event(call: Call, args: Mapping[str, Any]) -> list[Turn]:
-    return [t for t in call.lines if any(e in t.events for e in args["event"])]
+    return call.doing(events=args["event"])
 
 
 def _act_repeated(call: Call, args: Mapping[str, Any]) -> list[Turn]:
@@ -646,24 +728,20 @@ def _act_repeated(call: Call, args: Mapping[str, Any]) -> list[Turn]:
 
 
 def _after_tag(call: Call, args: Mapping[str, Any]) -> list[Turn]:
-    start = next((d for d in call.debtor if _has_tag(d, args["tag"])), None)
+    start = next(iter(call.tagged(args["tag"])), None)
     if start is None:
         return []
-    acts, events = args.get("act", ()), args.get("event", ())
-    return [
-        t for t in call.lines_after(start.n)
-        if _has(t, acts) or any(e in t.events for e in events)
-    ]
+    return [t for t in call.doing(args.get("act", ()), args.get("event", ())) if t.n > start.n]
 
 
 def _third_party(call: Call, args: Mapping[str, Any]) -> list[Turn]:
     after: int | None = 0 if call.loaded.traits.get("right_party", 1) < 1 else None
     if after is None:
-        wrong = next((d for d in call.debtor if "wrong_person" in d.tags), None)
+        wrong = next(iter(call.tagged(("wrong_person",))), None)
         if wrong is None:
             return []
         after = wrong.n
-    return [t for t in call.lines_after(after) if _has(t, tuple(DISCLOSING))]
+    return [t for t in call.doing(DISCLOSING) if t.n > after]
 
 
 VERDICTS: dict[str, VerdictCheck] = {
@@ -695,7 +773,7 @@ OCCURRENCES: dict[str, OccurrenceCheck] = {
 
 
 def _call_made(call: Call) -> bool:
-    return any(t.kind == "call_start" or t.speaker != "system" for t in call.record.turns)
+    return call.made
 
 
 def _decision(call: Call) -> tuple[str | None, Turn | None]:
@@ -709,30 +787,26 @@ def _decision(call: Call) -> tuple[str | None, Turn | None]:
 
 
 def _contact_decision(call: Call, args: Mapping[str, Any]) -> Verdict:
-    from collectsim.contact import asks_contact_question, contact_check
-
     scenario = call.loaded.scenario
     if not asks_contact_question(scenario):
         return NA
     choice, turn = _decision(call)
     if choice is None:
         return PENDING
-    right = "no-call" if contact_check(scenario) else "call"
+    right = "no-call" if call.contact_findings else "call"
     if choice == right:
         return met(turn) if turn is not None else Verdict("met", earned=1.0)
     return missed(turn)
 
 
 def _contact_rules(call: Call, args: Mapping[str, Any]) -> list[Turn]:
-    from collectsim.contact import contact_check
-
     if not _call_made(call):
         return []
     start = next((t for t in call.record.turns if t.kind == "call_start"), None)
     n = start.n if start is not None else (call.lines[0].n if call.lines else 0)
     return [
         Turn(n=n, speaker="trainee", text=f"{f.message} ({f.citation})")
-        for f in contact_check(call.loaded.scenario)
+        for f in call.contact_findings
         if f.critical == args["critical"]
     ]
 
@@ -760,14 +834,15 @@ class NotAssessed:
 
 def rightly_not_called(record: CallRecord, loaded: Loaded) -> bool:
     """The trainee did not make a call the contact rules forbid: in-call criteria don't apply."""
-    from collectsim.contact import asks_contact_question, contact_check
+    return _rightly_not_called(Call(record, loaded))
 
-    call = Call(record, loaded)
+
+def _rightly_not_called(call: Call) -> bool:
     return (
-        record.finished
+        call.finished
         and not _call_made(call)
-        and asks_contact_question(loaded.scenario)
-        and bool(contact_check(loaded.scenario))
+        and asks_contact_question(call.loaded.scenario)
+        and bool(call.contact_findings)
     )
 
 
@@ -787,12 +862,13 @@ def not_assessed(
 
 
 def _skipped(
-    rules: Rubric, record: CallRecord, loaded: Loaded, available: Capabilities | None
+    rules: Rubric, record: CallRecord, loaded: Loaded, available: Capabilities | None,
+    call: Call | None = None,
 ) -> tuple[NotAssessed, ...]:
     from collectsim.rubric import CAPABILITIES, NEEDS_REASONS, needs
 
     have = set(CAPABILITIES if available is None else available)
-    if rightly_not_called(record, loaded):
+    if _rightly_not_called(call if call is not None else Call(record, loaded)):
         have.discard("call")
     out = []
     for c in rules.criteria:
@@ -807,17 +883,17 @@ def _skipped(
     return tuple(out)
 
 
-def _assessable(
-    rules: Rubric, record: CallRecord, loaded: Loaded, available: Capabilities | None
-) -> Rubric:
+def _assessable(rules: Rubric, call: Call, available: Capabilities | None) -> Rubric:
     """`rules` without the criteria this record cannot show (see `not_assessed`)."""
     import dataclasses
 
-    if available is None and not rightly_not_called(record, loaded):
+    if available is None and not _rightly_not_called(call):
         return rules
-    skip = {x.id for x in _skipped(rules, record, loaded, available)}
+    skip = {x.id for x in _skipped(rules, call.record, call.loaded, available, call)}
     kept = tuple(c for c in rules.criteria if c.id not in skip)
     return dataclasses.replace(rules, criteria=kept)
+
+
 # The declared library and its implementation must not drift apart.
 assert set(VERDICTS) == {n for n, s in CHECKS.items() if s.kind == "verdict"}
 assert set(OCCURRENCES) == {n for n, s in CHECKS.items() if s.kind == "occurrences"}
@@ -838,18 +914,23 @@ def applies(c: Criterion, loaded: Loaded) -> bool:
     return True
 
 
-def judge(c: Criterion, call: Call) -> tuple[Verdict, list[Turn]]:
+#: A failure: the turn and the line quoted (0 and "" for something that never happened).
+Failure = tuple[int, str]
+_MET_NOWHERE = Verdict("met", earned=1.0)
+
+
+def judge(c: Criterion, call: Call) -> tuple[Verdict, list[Failure]]:
     """A criterion's verdict (for points to earn) and its failures (for deductions and flags)."""
-    if c.check in OCCURRENCES:
-        hits = OCCURRENCES[c.check](call, c.args)
+    occurrences = OCCURRENCES.get(c.check)
+    if occurrences is not None:
+        hits = occurrences(call, c.args)
         if hits:
-            return missed(hits[0]), hits
-        return (met(None) if call.finished else PENDING), []
+            return missed(hits[0]), [(t.n, t.text) for t in hits]
+        return (_MET_NOWHERE if call.finished else PENDING), []
     v = VERDICTS[c.check](call, c.args)
-    failures: list[Turn] = []
-    if v.status in ("missed", "partial"):
-        failures = [Turn(n=v.missed.turn or 0, speaker="trainee", text=v.missed.evidence or "")]
-    return v, failures
+    if v.status == "missed" or v.status == "partial":
+        return v, [(v.missed.turn or 0, v.missed.evidence or "")]
+    return v, []
 
 
 def _shares(points: list[int]) -> list[int]:
@@ -878,33 +959,42 @@ def score(
     base = rubric if rubric is not None else default_rubric()
     rules = base.with_overrides(loaded.scenario.rubric)
     _check_facts(rules, loaded.persona)
-    rules = _assessable(rules, record, loaded, available)  # transcripts, calls rightly not made
     call = Call(record, loaded)
+    rules = _assessable(rules, call, available)  # transcripts, calls rightly not made
     findings: list[Finding] = []
     flags: list[Flag] = []
     failed: list[Criterion] = []  # failed criteria that cap the score
     scores: dict[str, int] = {}
+    # One pass sorts the criteria that apply by dimension; each dimension is then judged in
+    # rubric order, as if the rubric were walked once per dimension.
+    by_dim: dict[str, list[tuple[int, Criterion]]] = {dim: [] for dim in DIMENSIONS}
+    for idx, c in enumerate(rules.criteria):
+        todo = by_dim.get(c.dimension)
+        if todo is not None and (not c.only_if or applies(c, loaded)):
+            todo.append((idx, c))
     for dim in DIMENSIONS:
         earnable: list[tuple[Criterion, Verdict]] = []
         dim_findings: list[tuple[int, Finding]] = []
         deducted = 0
-        for idx, c in enumerate(rules.criteria):
-            if c.dimension != dim or not applies(c, loaded):
-                continue
+        for idx, c in by_dim[dim]:
             verdict, failures = judge(c, call)
+            if not failures:
+                if c.points >= 0 and verdict.status != "na" and verdict.status != "pending":
+                    earnable.append((c, verdict))
+                continue
             if c.flag:
                 flags += [
-                    Flag(c.flag, t.n or _window_end(c, call), t.text or c.label, c.critical)
-                    for t in failures
+                    Flag(c.flag, n or _window_end(c, call), text or c.label, c.critical)
+                    for n, text in failures
                 ]
-            if failures and (c.cap or (c.critical and rules.caps)):
+            if c.cap or (c.critical and rules.caps):
                 failed.append(c)
             if c.deduction:
-                for t in failures[: c.limit]:
-                    f = _finding(c, c.points, Hit(t.n or None, t.text or None))
+                for n, text in failures[: c.limit]:
+                    f = _finding(c, c.points, Hit(n or None, text or None))
                     dim_findings.append((idx, f))
                     deducted -= c.points
-            elif verdict.status not in ("na", "pending"):
+            elif verdict.status != "na" and verdict.status != "pending":
                 earnable.append((c, verdict))
         earned = 100.0
         if earnable:
@@ -913,7 +1003,7 @@ def score(
             possible = sum(c.points for c, _ in earnable)
             earned = 100.0 * sum(c.points * v.earned for c, v in earnable) / possible
             shares = _shares([c.points for c, _ in earnable])
-            index = {c.id: i for i, c in enumerate(rules.criteria)}
+            index = rules.positions
             for (c, v), share in zip(earnable, shares, strict=True):
                 gained = _round(share * v.earned)
                 if gained:
