@@ -28,7 +28,7 @@ def _full_analyser() -> Analyser:
     """An analyser that runs every regex and scores every phrase: the slow reference."""
     a = Analyser()
     everything = tuple(range(a._unit_set.size))
-    a._unit_set.candidates = lambda text: everything  # type: ignore[method-assign]
+    a._unit_set.search = lambda text: (everything, False)  # type: ignore[method-assign]
     slot_all = frozenset(range(a.slots._set.size))
     a.slots.live = lambda text: slot_all  # type: ignore[method-assign]
     bank = a._bank
@@ -186,6 +186,13 @@ def test_a_phrase_with_a_typo_is_still_found_and_a_different_one_is_not():
 )
 def test_lookarounds_are_stripped_without_touching_literals(source: str, stripped: str):
     assert strip_lookarounds(source) == stripped
+
+
+def test_only_patterns_re2_reads_unchanged_are_trusted_without_python():
+    ps = PatternSet([re.compile("abc"), re.compile("(?<!x)abc"), re.compile(r"(a)\1")])
+    assert ps.exact == frozenset({0})
+    assert ps.search("zabc") == ((0, 1, 2), True)
+    assert ps.search("xabc é") == ((0, 1, 2), False)  # not read by RE2: nothing is certain
 
 
 def test_a_pattern_re2_cannot_read_is_always_run():

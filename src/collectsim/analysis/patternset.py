@@ -116,25 +116,37 @@ class PatternSet:
         self._sentinel = self._set.Add("")  # matches every text: its absence means failure
         self._ids: dict[int, int] = {}  # RE2's index -> pattern index
         always: list[int] = []
+        exact: list[int] = []
         for k, pattern in enumerate(patterns):
             try:
-                self._ids[self._set.Add(_re2_source(pattern))] = k
+                source = _re2_source(pattern)
+                self._ids[self._set.Add(source)] = k
             except re2.error:
                 always.append(k)
+                continue
+            if source == pattern.pattern:
+                exact.append(k)
         self._set.Compile()
         #: Patterns RE2 cannot read; they are reported for every text.
         self.always: tuple[int, ...] = tuple(always)
+        #: Patterns RE2 reads exactly as given: when the set really ran on a text (see
+        #: :meth:`search`), reporting one of them means Python's ``re`` finds it too.
+        self.exact: frozenset[int] = frozenset(exact)
         self._everything = tuple(range(self.size))
 
     def candidates(self, text: str) -> tuple[int, ...]:
         """Indices (ascending) of the patterns worth running on ``text``."""
+        return self.search(text)[0]
+
+    def search(self, text: str) -> tuple[tuple[int, ...], bool]:
+        """(candidates, whether the set ran): when it did not, every pattern is a candidate."""
         if not same_in_both(text):
-            return self._everything
+            return self._everything, False
         found = self._set.Match(text)
         if not found or self._sentinel not in found:
-            return self._everything  # the DFA gave up: run everything rather than guess
+            return self._everything, False  # the DFA gave up: run everything, never guess
         ids = self._ids
         hits = [ids[i] for i in found if i != self._sentinel]
         if self.always:
-            return tuple(sorted({*hits, *self.always}))
-        return tuple(sorted(hits))
+            return tuple(sorted({*hits, *self.always})), True
+        return tuple(sorted(hits)), True
