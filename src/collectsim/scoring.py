@@ -39,7 +39,7 @@ from collectsim.transcript import CallRecord, Turn
 # --- the scorecard -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Finding:
     """One point gained (+) or lost (-), tied to the line that earned it."""
 
@@ -50,6 +50,23 @@ class Finding:
     turn: int | None
     evidence: str | None
     tip: str
+
+    def __init__(
+        self,
+        dimension: str,
+        criterion: str,
+        id: str,
+        points: int,
+        turn: int | None,
+        evidence: str | None,
+        tip: str,
+    ) -> None:
+        # As transcript.Turn: a card holds some 16 findings, and filling the instance dict at
+        # once costs half of what the generated frozen __init__ does, field by field.
+        self.__dict__.update(
+            dimension=dimension, criterion=criterion, id=id, points=points, turn=turn,
+            evidence=evidence, tip=tip,
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -228,7 +245,17 @@ class Call:
         return _pick(self.debtor, [by_tag[x] for x in tags if x in by_tag])
 
     def first(self, acts: Sequence[str], after: int = 0) -> Turn | None:
-        return next((t for t in self.doing(acts) if t.n > after), None)
+        """The first line after turn `after` doing any of `acts`."""
+        lines, by_act = self.lines, self._by_act
+        best = len(lines)
+        for a in acts:
+            for i in by_act.get(a, ()):
+                if i >= best:
+                    break
+                if lines[i].n > after:
+                    best = i
+                    break
+        return lines[best] if best < len(lines) else None
 
     def lines_after(self, n: int) -> list[Turn]:
         return [t for t in self.lines if t.n > n]
@@ -492,10 +519,11 @@ def _summary_ok(call: Call, t: Turn) -> bool:
     ag = call.record.agreement
     assert ag is not None
     case = call.loaded.scenario.case
+    balance, total = case.outstanding(), case.total
     agreed = [x for x in (ag.total, ag.instalment) if x]
     if not agreed:  # the terms were not read from an offer: the balance is what was agreed
-        agreed = [case.outstanding(), case.total]
-    plausible = [*agreed, case.outstanding(), case.total]
+        agreed = [balance, total]
+    plausible = [*agreed, balance, total]
     amounts = [float(x) for x in call.slot(t, "amounts") if isinstance(x, int | float)]
     if not any(_close(a, g) for a in amounts for g in agreed):
         return False
@@ -938,9 +966,12 @@ def _shares(points: list[int]) -> list[int]:
     total = sum(points)
     raw = [p * 100 / total for p in points]
     out = [int(x) for x in raw]
-    order = sorted(range(len(raw)), key=lambda i: (-(raw[i] - out[i]), i))
-    for i in order[: 100 - sum(out)]:
-        out[i] += 1
+    short = 100 - sum(out)
+    if short:
+        # Largest remainder first; the sort is stable, so equal remainders go by order.
+        behind = [o - r for o, r in zip(out, raw, strict=True)]
+        for i in sorted(range(len(raw)), key=behind.__getitem__)[:short]:
+            out[i] += 1
     return out
 
 

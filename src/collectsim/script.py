@@ -86,15 +86,14 @@ def read_script(path: Path) -> list[Step]:
 def run_steps(session: CallSession, steps: Iterable[Step]) -> list[Step]:
     """Plays steps until the script ends or the call does; returns the steps left unsaid."""
     pending = list(steps)
-    while pending:
+    for i, step in enumerate(pending):
         if session.ended:
-            break
-        step = pending.pop(0)
+            return pending[i:]
         if step.action is None:
             session.say(step.text)
         else:
             session.act(step.action, step.text)
-    return pending
+    return []
 
 
 def replay(session: CallSession, steps: Iterable[Step]) -> tuple[CallRecord, list[Step]]:

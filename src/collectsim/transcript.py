@@ -12,7 +12,7 @@ from typing import Any, Literal
 Speaker = Literal["trainee", "debtor", "system"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Turn:
     n: int
     speaker: Speaker
@@ -26,6 +26,29 @@ class Turn:
     meters: tuple[tuple[str, float], ...] = ()  # debtor turns: meters after the reply
     in_call: bool = True  # False for preparation before the call connected
     slots: tuple[tuple[str, Any], ...] = ()  # trainee turns: amounts, invoice numbers, dates...
+
+    def __init__(
+        self,
+        n: int,
+        speaker: Speaker,
+        text: str,
+        acts: tuple[str, ...] = (),
+        events: tuple[str, ...] = (),
+        tags: tuple[str, ...] = (),
+        kind: str | None = None,
+        rule: str | None = None,
+        stage: str | None = None,
+        meters: tuple[tuple[str, float], ...] = (),
+        in_call: bool = True,
+        slots: tuple[tuple[str, Any], ...] = (),
+    ) -> None:
+        # The generated frozen __init__ sets each of the 12 fields through object.__setattr__;
+        # a call makes some 18 turns, and filling the instance dict at once halves their cost.
+        # tests/test_transcript.py keeps this signature in step with the fields.
+        self.__dict__.update(
+            n=n, speaker=speaker, text=text, acts=acts, events=events, tags=tags, kind=kind,
+            rule=rule, stage=stage, meters=meters, in_call=in_call, slots=slots,
+        )
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"n": self.n, "speaker": self.speaker, "text": self.text}
