@@ -15,7 +15,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.geometry import Spacing
 from textual.screen import Screen
+from textual.visual import Padding
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -28,17 +30,19 @@ if TYPE_CHECKING:
     from collectsim.tui.attempt import Attempt
 
 
-def finding_prompt(f: Any, *, dimension: bool = True) -> Content:
+def finding_prompt(f: Any, *, dimension: bool = True) -> Padding:
+    """A finding as an option, indented under its group header; a criterion too long for the
+    line wraps to the same indent, not to the edge."""
     sign = "$success" if f.points > 0 else "$error" if f.points < 0 else "$foreground-muted"
     where = f"line {f.turn}" if f.turn else ""
     what = " · ".join(x for x in (f.dimension if dimension else "", where) if x)
-    return Content.assemble(
-        ("  ", ""),
+    content = Content.assemble(
         literal(f.criterion, one_line=True, limit=200),
-        "\n  ",
+        "\n",
         (f"{f.points:+d} ", f"bold {sign}"),
         (what, "$foreground-muted"),
     )
+    return Padding(content, Spacing(0, 0, 0, 2))
 
 
 def grouped(findings: Any) -> list[tuple[str, list[tuple[int, Any]]]]:
