@@ -44,7 +44,8 @@ def test_labelled_set_is_substantial() -> None:
 #: scored once at its end: 0.931. Its author also wrote that pass's dev lines and patterns, so the
 #: figure is optimistic; the floor is 0.93 minus 0.03.
 #: dev and the whole set must stay at or above 0.9.
-FLOORS = {"dev": 0.9, "heldout": 0.85, "blind": 0.8, "blind2": 0.78, "blind3": 0.90}
+# blind4 scored 0.871 once, before any tuning on it (the honest estimate); floor = that - 0.02.
+FLOORS = {"dev": 0.9, "heldout": 0.85, "blind": 0.8, "blind2": 0.78, "blind3": 0.90, "blind4": 0.85}
 
 
 @pytest.mark.parametrize("split", sorted(SPLITS))
