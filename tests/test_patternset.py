@@ -209,3 +209,12 @@ def test_unicode_letters_send_a_line_to_the_exact_path():
     assert not same_in_both("pay ٣ now")  # a digit to Python, not to RE2
     ps = PatternSet([re.compile(r"\bcaf\b")])
     assert ps.candidates("café") == (0,)  # \b differs between the engines here: run it
+
+
+def test_a_filter_reports_potential_matches_only():
+    ps = PatternSet([re.compile("abc"), re.compile(r"\d+"), re.compile("(?<= )xyz")], "filter")
+    assert ps.exact == frozenset()  # potential matches: Python decides
+    found, ran = ps.search("no letters in order here")
+    assert ran and 1 in found and 0 not in found and 2 not in found
+    assert {0, 1} <= set(ps.candidates("zabc 12")) and 2 not in ps.candidates("zabc 12")
+    assert 2 in ps.candidates("a xyz")

@@ -1,27 +1,37 @@
-"""Which of many regexes can match a line, found in one pass with RE2's multi-pattern ``Set``.
+"""Which of many regexes can match a line, found with Google's RE2 instead of trying each one.
 
 Speed only, never semantics: Python's ``re`` still decides every match. The analyser has a few
-hundred act and slot regexes; trying each one on every line costs far more than reading the line
-once with an automaton built from all of them. ``re2.Set`` (Google's RE2, a DFA) does that and
-reports the indices of the patterns found, in about a microsecond for a typical line.
+hundred act and slot regexes, and most of them cannot match a given line. Two RE2 tools say which
+ones can, depending on the size of the set:
+
+* ``re2.Set`` (``engine="set"``) runs one DFA built from all the patterns and reports the ones
+  found, in 1-4 µs a line once warm. Its states are built lazily as text is read; for the ~35 slot
+  regexes they are soon all built. For the ~460 act regexes they never are: each new line keeps
+  creating states (measured: 300-500 µs a line, not falling after 1,600 different lines), which
+  would make every line a trainee has not typed before slow.
+* ``re2.Filter`` (``engine="filter"``, RE2's FilteredRE2) takes the literal strings each regex
+  needs ("atoms"), finds which atoms occur in the line and reports the regexes whose atoms are
+  all there ("potential" matches; a regex without atoms is always reported). Atoms are plain
+  strings, so its matcher stays small: 6-20 µs a line on new text, with about 8 candidates left.
 
 A pattern is added as an *over-approximation*: lookarounds, which RE2 does not support, are
-removed (dropping a zero-width assertion can only let more lines match). So the set may report a
-pattern that Python then rejects, never miss one Python would find. Three cases fall back to "run
-every pattern", which is exact and just slower:
+removed (dropping a zero-width assertion can only let more lines match). So either tool may report
+a pattern that Python then rejects, never miss one Python would find. Three cases fall back to
+"run every pattern", which is exact and just slower:
 
 * a pattern RE2 cannot parse even without lookarounds (back-references...);
 * a line where ``\\w``, ``\\d``, ``\\b`` or case folding could differ between the engines: Python
   applies Unicode rules to letters, digits and spaces outside ASCII, RE2 ASCII ones. Symbols such
   as ``€`` and ``£`` are the same in both, so they do not force the fallback;
 * the DFA running out of memory, detected by a pattern that matches every line (the sentinel) not
-  being reported.
+  being reported (``engine="set"``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Literal
 
 import re2
 
@@ -107,30 +117,43 @@ def _re2_source(pattern: re.Pattern[str]) -> str:
 class PatternSet:
     """The indices of ``patterns`` that may match a text (a superset of those that do)."""
 
-    def __init__(self, patterns: Sequence[re.Pattern[str]]) -> None:
+    def __init__(
+        self, patterns: Sequence[re.Pattern[str]], engine: Literal["set", "filter"] = "set"
+    ) -> None:
         self.size = len(patterns)
+        self.engine = engine
         options = re2.Options()
         options.max_mem = MAX_MEM
         options.log_errors = False
-        self._set = re2.Set.SearchSet(options)
-        self._sentinel = self._set.Add("")  # matches every text: its absence means failure
+        self._set: re2.Set | re2.Filter
+        if engine == "set":
+            self._set = re2.Set.SearchSet(options)
+            self._sentinel = self._set.Add("")  # matches every text: its absence means failure
+        else:
+            self._set = re2.Filter()
+            self._sentinel = -1
         self._ids: dict[int, int] = {}  # RE2's index -> pattern index
         always: list[int] = []
         exact: list[int] = []
         for k, pattern in enumerate(patterns):
             try:
                 source = _re2_source(pattern)
-                self._ids[self._set.Add(source)] = k
+                if engine == "set":
+                    self._ids[self._set.Add(source)] = k
+                else:
+                    self._ids[self._set.Add(source, options)] = k
             except re2.error:
                 always.append(k)
                 continue
-            if source == pattern.pattern:
+            if source == pattern.pattern and engine == "set":
                 exact.append(k)
-        self._set.Compile()
+        if self._ids:
+            self._set.Compile()
         #: Patterns RE2 cannot read; they are reported for every text.
         self.always: tuple[int, ...] = tuple(always)
         #: Patterns RE2 reads exactly as given: when the set really ran on a text (see
-        #: :meth:`search`), reporting one of them means Python's ``re`` finds it too.
+        #: :meth:`search`), reporting one of them means Python's ``re`` finds it too. (A filter
+        #: reports potential matches only, so none of its patterns are exact.)
         self.exact: frozenset[int] = frozenset(exact)
         self._everything = tuple(range(self.size))
 
@@ -140,11 +163,14 @@ class PatternSet:
 
     def search(self, text: str) -> tuple[tuple[int, ...], bool]:
         """(candidates, whether the set ran): when it did not, every pattern is a candidate."""
-        if not same_in_both(text):
+        if not same_in_both(text) or not self._ids:
             return self._everything, False
-        found = self._set.Match(text)
-        if not found or self._sentinel not in found:
-            return self._everything, False  # the DFA gave up: run everything, never guess
+        if self.engine == "filter":
+            found = self._set.Match(text, True) or []
+        else:
+            found = self._set.Match(text)
+            if not found or self._sentinel not in found:
+                return self._everything, False  # the DFA gave up: run everything, never guess
         ids = self._ids
         hits = [ids[i] for i in found if i != self._sentinel]
         if self.always:
