@@ -1,21 +1,22 @@
 """A call session: preparation, then trainee line -> acts -> persona rules -> reply.
 
-Everything a persona does comes from its YAML rules; this module only evaluates them, in a fixed
-order with one seeded random generator, so the same scenario, seed and lines give the same call.
+Everything a persona does comes from its YAML rules; this module only plays them (`rules` finds
+the ones that match), in a fixed order with one seeded random generator, so the same scenario,
+seed and lines give the same call.
 """
 
 from __future__ import annotations
 
-import heapq
 import random
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from collectsim.acts import DISCLOSING
 from collectsim.analysis import Analysis, analyse
 from collectsim.factcheck import Offer, line_events
-from collectsim.models import AGREEMENTS, EVENTS, Condition, Effect, Loaded, Persona, Rule
+from collectsim.models import AGREEMENTS, EVENTS, Effect, Loaded, Persona, Rule
+from collectsim.rules import Matcher, RuleSet
 from collectsim.transcript import Agreement, CallRecord, Turn
 
 #: Preparation and call actions, as named in scripts (`/send-documents`) and offered in the TUI.
@@ -38,6 +39,7 @@ DECISIONS: tuple[str, ...] = ("call", "no-call")
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[a-z_]+)?)\}")
 _CONDUCT = ("threaten", "insult", "pressure", "dismiss")
+_UNBOUNDED = (0.0, 100.0)  # the default range of a meter the persona does not declare
 _CURRENCY = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "CA$", "AUD": "A$"}
 
 
@@ -112,14 +114,23 @@ class CallState:
     ended_by: str | None = None
 
     def apply(self, effect: Effect) -> None:
+        # Run once per fired rule, hundreds of times a line in a large persona: the clamp is
+        # spelled out (exactly min(hi, max(lo, v)), NaN and signed zeros included) and empty
+        # parts are skipped.
+        meters = self.meters
         for name, delta in effect.meters.items():
-            lo, hi = self.bounds.get(name, (0.0, 100.0))
-            self.meters[name] = min(hi, max(lo, self.meters.get(name, 0.0) + delta))
+            lo, hi = self.bounds.get(name, _UNBOUNDED)
+            v = meters.get(name, 0.0) + delta
+            v = v if v > lo else lo
+            meters[name] = v if v < hi else hi
         if effect.stage:
             self.stage = effect.stage
-        self.facts.update(effect.remember)
-        self.facts.difference_update(effect.forget)
-        self.told.update(effect.tag)
+        if effect.remember:
+            self.facts.update(effect.remember)
+        if effect.forget:
+            self.facts.difference_update(effect.forget)
+        if effect.tag:
+            self.told.update(effect.tag)
         if effect.outcome:
             self.outcome = effect.outcome
 
@@ -156,7 +167,7 @@ class CallSession:
         self.agreement: Agreement | None = None
         self._last_offer: tuple[Offer, Analysis, int] | None = None
         self._used_variants: dict[str, set[int]] = {}
-        self._reactions, self._replies = _indexes(self.persona)
+        self._matcher = Matcher(_rule_set(self.persona), self.state, loaded.traits)
 
     # --- reading ---
 
@@ -321,19 +332,8 @@ class CallSession:
         self, acts: set[str], events: set[str], mentions: frozenset[str] = frozenset()
     ) -> list[Turn]:
         st = self.state
-        for rule in self._reactions.candidates(acts, events, None):
-            if self._matches(rule, acts, events, mentions):
-                self._fire(rule)
-        chosen = next(
-            (
-                r
-                for r in self._replies.candidates(acts, events, st)
-                if self._matches(r, acts, events, mentions)
-            ),
-            None,
-        )
+        chosen = self._choose(acts, events, mentions)
         if chosen is not None:
-            self._fire(chosen)
             text = self._pick(chosen.id, chosen.say)
             tags = chosen.do.tag
             end = chosen.do.end
@@ -376,63 +376,15 @@ class CallSession:
             dates=tuple(d.text for d in a.dates),
         )
 
-    def _fire(self, rule: Rule) -> None:
-        self.state.apply(rule.do)
-        if rule.once:
-            self.state.fired.add(rule.id)
+    def _choose(self, acts: set[str], events: set[str], mentions: frozenset[str]) -> Rule | None:
+        """Fire the matching reactions in file order, then the reply to give; return that.
 
-    def _matches(
-        self, rule: Rule, acts: set[str], events: set[str], mentions: frozenset[str]
-    ) -> bool:
-        if rule.once and rule.id in self.state.fired:
-            return False
-        return self._holds(rule.when, acts, events, mentions)
-
-    def _holds(
-        self, c: Condition, acts: set[str], events: set[str], mentions: frozenset[str]
-    ) -> bool:
-        st = self.state
-        # Cheapest, most selective tests first; each returns as soon as the rule is out.
-        if c.stage and st.stage not in c.stage:
-            return False
-        if c.not_stage and st.stage in c.not_stage:
-            return False
-        if c.acts and not all(x in acts for x in c.acts):
-            return False
-        if c.any_acts and not any(x in acts for x in c.any_acts):
-            return False
-        if c.no_acts and any(x in acts for x in c.no_acts):
-            return False
-        if c.events and not all(x in events for x in c.events):
-            return False
-        if c.no_events and any(x in events for x in c.no_events):
-            return False
-        if c.mentions and not all(x in mentions for x in c.mentions):
-            return False
-        if c.facts and not all(x in st.facts for x in c.facts):
-            return False
-        if c.not_facts and any(x in st.facts for x in c.not_facts):
-            return False
-        if c.said and not all(x in st.said for x in c.said):
-            return False
-        if c.not_said and any(x in st.said for x in c.not_said):
-            return False
-        if c.told and not all(x in st.told for x in c.told):
-            return False
-        if c.not_told and any(x in st.told for x in c.not_told):
-            return False
-        if c.flags and not all(x in st.flags for x in c.flags):
-            return False
-        if c.turn is not None and not c.turn.test(st.trainee_turns):
-            return False
-        if c.meters and not all(cmp.test(st.meters.get(m, 0.0)) for m, cmp in c.meters.items()):
-            return False
-        traits = self.loaded.traits
-        if c.traits and not all(cmp.test(traits.get(t, 0.0)) for t, cmp in c.traits.items()):
-            return False
-        # The dice are rolled last, and only for otherwise matching rules, so adding an
-        # unrelated rule elsewhere does not change which replies a seed produces.
-        return c.chance is None or self._rng.random() < c.chance
+        Each reaction sees the state the ones before it left; replies are tried highest
+        priority first (file order breaking ties) and the first match wins. The dice are rolled
+        last, and only for otherwise matching rules in that order, so adding an unrelated rule
+        elsewhere does not change which replies a seed produces.
+        """
+        return self._matcher.choose(acts, events, mentions, self._rng.random, self.state.apply)
 
     def _pick(self, key: str, variants: tuple[str, ...]) -> str:
         """A seeded choice that avoids repeating a variant until all have been used."""
@@ -487,79 +439,17 @@ class CallSession:
         return turn
 
 
-class _RuleIndex:
-    """Rules in evaluation order, each filed under one thing it needs to be true.
-
-    A rule can only match when the line carries one of its acts (or its first required act or
-    event), or when the call is in its stage, or when a fact, debtor tag or earlier act it
-    requires is already there. Each rule is filed under the most selective of these it has; a
-    turn walks the merged, ordered lists for what is true now plus the rules that need none of
-    them, and replies stop at the first match.
-    """
-
-    def __init__(self, rules: list[Rule], *, line_only: bool = False) -> None:
-        self.rules = rules
-        self._always: list[int] = []
-        self._by: dict[tuple[str, str], list[int]] = {}
-        for i, rule in enumerate(rules):
-            keys = self._keys(rule.when, line_only)
-            if not keys:
-                self._always.append(i)
-            for key in keys:
-                self._by.setdefault(key, []).append(i)
-
-    @staticmethod
-    def _keys(c: Condition, line_only: bool) -> list[tuple[str, str]]:
-        """Where to file a rule: any one of these being true is necessary for it to match."""
-        if c.acts:
-            return [("act", c.acts[0])]
-        if c.any_acts:
-            return [("act", a) for a in c.any_acts]
-        if c.events:
-            return [("event", c.events[0])]
-        if line_only:  # reactions change the state as they fire: only the line is fixed
-            return []
-        if c.stage:
-            return [("stage", s) for s in c.stage]
-        if c.facts:
-            return [("fact", c.facts[0])]
-        if c.told:
-            return [("told", c.told[0])]
-        if c.said:
-            return [("said", c.said[0])]
-        return []
-
-    def candidates(self, acts: set[str], events: set[str], st: CallState | None) -> Iterator[Rule]:
-        by = self._by
-        lists = [by[k] for k in (("act", a) for a in acts) if k in by]
-        lists += [by[k] for k in (("event", e) for e in events) if k in by]
-        if st is not None:
-            keys = [("stage", st.stage)]
-            keys += [("fact", f) for f in st.facts]
-            keys += [("told", t) for t in st.told]
-            keys += [("said", a) for a in st.said]
-            lists += [by[k] for k in keys if k in by]
-        last = -1
-        for i in heapq.merge(self._always, *lists):
-            if i != last:  # a rule filed under two true things comes up twice
-                last = i
-                yield self.rules[i]
+_RULE_SETS: dict[int, tuple[Persona, RuleSet]] = {}
 
 
-_INDEXES: dict[int, tuple[Persona, _RuleIndex, _RuleIndex]] = {}
-
-
-def _indexes(persona: Persona) -> tuple[_RuleIndex, _RuleIndex]:
-    """Reactions and replies of a persona, built once per loaded persona rather than per call."""
-    hit = _INDEXES.get(id(persona))
+def _rule_set(persona: Persona) -> RuleSet:
+    """A persona's compiled rules, built once per loaded persona rather than per call."""
+    hit = _RULE_SETS.get(id(persona))
     if hit is None or hit[0] is not persona:
-        reactions = _RuleIndex([r for r in persona.rules if not r.say], line_only=True)
-        # Replies highest priority first; sorted() is stable, so file order breaks ties.
-        replies = _RuleIndex(sorted((r for r in persona.rules if r.say), key=lambda r: -r.priority))
-        if len(_INDEXES) >= 64:  # a long TUI session reloading edited files: keep it bounded
-            _INDEXES.clear()
-        hit = _INDEXES[id(persona)] = (persona, reactions, replies)
-    return hit[1], hit[2]
+        if len(_RULE_SETS) >= 64:  # a long TUI session reloading edited files: keep it bounded
+            _RULE_SETS.clear()
+        hit = _RULE_SETS[id(persona)] = (persona, RuleSet.of(persona.rules))
+    return hit[1]
 
 
 def _mentions(a: Analysis) -> frozenset[str]:
