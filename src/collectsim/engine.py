@@ -91,6 +91,20 @@ def placeholder_values(loaded: Loaded) -> dict[str, str]:
     return values
 
 
+_VALUES: dict[int, tuple[Loaded, dict[str, str]]] = {}
+
+
+def _values_of(loaded: Loaded) -> dict[str, str]:
+    """`placeholder_values`, worked out once per loaded scenario (it is frozen) rather than per
+    call; the dict is only read."""
+    hit = _VALUES.get(id(loaded))
+    if hit is None or hit[0] is not loaded:
+        if len(_VALUES) >= 64:  # reloading edited files in a long session: keep it bounded
+            _VALUES.clear()
+        hit = _VALUES[id(loaded)] = (loaded, placeholder_values(loaded))
+    return hit[1]
+
+
 def fill(text: str, values: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
@@ -150,7 +164,7 @@ class CallSession:
         self.seed = seed
         self._rng = random.Random(seed)
         self._analyse = analyser
-        self._values = placeholder_values(loaded)
+        self._values = _values_of(loaded)
         meters = {name: float(m.start) for name, m in self.persona.meters.items()}
         meters.update({k: float(v) for k, v in loaded.meters.items()})
         self.state = CallState(
