@@ -312,7 +312,7 @@ def scaling(sec: Section) -> None:
     slope = math.log(growth) / math.log(n2 / n1)
     marginal = (engine_only[n2].p50 - engine_only[n1].p50) / (n2 - n1)
     share = evaluated[n2] / n2
-    sublinear = slope < 0.8
+    sublinear = slope < 1.0
     sec.add(
         f"growth {n1:,} → {n2:,} rules (engine only)",
         f"{growth:.1f}× for {n2 // n1}× the rules (log-log slope {slope:.2f})",
