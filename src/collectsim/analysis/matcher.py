@@ -143,12 +143,9 @@ def _words(acts: Mapping[str, Any], key: str) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class ActRule:
-    """One act's compiled knowledge from acts.yaml."""
+    """One act's knowledge from acts.yaml beyond its regexes (those are :class:`_Unit` s)."""
 
     name: str
-    patterns: tuple[re.Pattern[str], ...]
-    slot_patterns: tuple[re.Pattern[str], ...]
-    unless: tuple[re.Pattern[str], ...]
     negatable: bool
     suppressed_by: frozenset[str] = frozenset()
 
@@ -188,9 +185,6 @@ class Analyser:
             self.rules.append(
                 ActRule(
                     name,
-                    _union(patterns),
-                    _union(slot_patterns),
-                    _union(spec.get("unless", [])),
                     bool(spec.get("negatable", False)),
                     frozenset(spec.get("suppressed_by", ())),
                 )
