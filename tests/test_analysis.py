@@ -34,18 +34,15 @@ def test_labelled_set_is_substantial() -> None:
         assert sum(1 for _, expected in lines if act in expected) >= 12, act
 
 
-#: Floors, not results. ``heldout`` (0.881) and ``blind`` (0.808, a second author's lines) were
-#: each scored before anyone tuned on them; the tuning after that saw both splits' errors, so
-#: their later scores are not estimates and their floors stay at the honest figures rounded down.
-#: ``blind2`` (0.807, a third author's 180 lines) was scored once before the tuning pass that
-#: followed it; its floor is that figure rounded down to 2 decimals minus 0.02. Later tuning did
-#: not look at its lines, but the score after that pass is still no longer a blind estimate.
-#: ``blind3`` (150 lines) was written before the second recall pass, left unscored during it, and
-#: scored once at its end: 0.931. Its author also wrote that pass's dev lines and patterns, so the
-#: figure is optimistic; the floor is 0.93 minus 0.03.
-#: dev and the whole set must stay at or above 0.9.
-# blind4 scored 0.871 once, before any tuning on it (the honest estimate); floor = that - 0.02.
-FLOORS = {"dev": 0.9, "heldout": 0.85, "blind": 0.8, "blind2": 0.78, "blind3": 0.90, "blind4": 0.85}
+#: Floors, not results: each sits ~0.02 under the split's last score, so a change that loses
+#: recall or precision fails here. The honest estimates on unseen phrasing are the scores each
+#: split got once before anyone tuned on it: heldout 0.881, blind 0.808, blind2 0.807, blind3
+#: 0.931 (optimistic: its author wrote that pass's patterns), blind4 0.871 (0.866 without 12
+#: lines that nearly duplicate other splits). blind4 was then scored once more after a recall
+#: pass that never looked at it: 0.904 (0.900). Do not tune on blind4; write a new split instead.
+FLOORS = {
+    "dev": 0.94, "heldout": 0.97, "blind": 0.97, "blind2": 0.93, "blind3": 0.94, "blind4": 0.88,
+}
 
 
 @pytest.mark.parametrize("split", sorted(SPLITS))
