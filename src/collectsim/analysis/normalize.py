@@ -54,7 +54,8 @@ _SUFFIXES = (
     ("'ve", re.compile(r"'ve\b"), " have"),
     ("'m", re.compile(r"'m\b"), " am"),
     ("'d", re.compile(r"'d\b"), " would"),
-    ("'s", re.compile(r"\b(it|that|what|there|here|he|she|who|where|how|let)'s\b"), r"\1 is"),
+    ("'s", re.compile(r"\blet's\b"), "let us"),
+    ("'s", re.compile(r"\b(it|that|what|there|here|he|she|who|where|how)'s\b"), r"\1 is"),
     ("'", re.compile(r"'s?\b"), ""),
 )
 #: Distinct raw tokens whose canonical form is remembered (cleared when full).
