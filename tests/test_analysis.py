@@ -92,6 +92,9 @@ def test_no_act_lines(text: str) -> None:
         ("you owe us $2,350", {"state_facts"}, set()),
         ("we could split it into 4 monthly payments", {"offer_plan"}, {"request_payment"}),
         ("I don't understand why you haven't paid", set(), {"empathize"}),
+        ("Let's get back to the invoice.", {"redirect"}, set()),  # "let's" is "let us"
+        ("I know it's late.", set(), {"introduce_self"}),
+        ("Hi, it's Sam from Northwind.", {"introduce_self"}, set()),
     ],
 )
 def test_act_cases(text: str, present: set[str], absent: set[str]) -> None:
