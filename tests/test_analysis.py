@@ -289,3 +289,16 @@ def test_huge_and_strange_input(text: str) -> None:
 
 def test_markup_and_controls_are_ignored() -> None:
     assert acts("[bold]Hello[/bold]\x00, this is Sam from Acme") == ("greet", "introduce_self")
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("Let's talk", ["let", "us", "talk"]),
+        ("it's late, we're sorry", ["it", "is", "late", "we", "are", "sorry"]),
+        ("I won't, can't and don't", ["i", "will", "not", "can", "not", "and", "do", "not"]),
+        ("Jordan's invoice", ["jordan", "invoice"]),
+    ],
+)
+def test_contractions_expand_to_the_words_patterns_are_written_in(text: str, tokens: list[str]):
+    assert default_analyser().normalizer.tokens(text) == tokens
