@@ -79,15 +79,28 @@ def load_yaml(name: str) -> Any:
 
 
 def _anchor(source: str) -> str:
-    """Rewrite a pattern for the space-padded line: a leading ``\\b`` becomes a literal space."""
-    # "^"/"$" mean the start/end of a sentence: the line keeps ". " tokens for .?!;
+    """Rewrite a pattern for the space-padded line so that it starts with a literal space where
+    it can: Python's ``re`` then jumps between spaces instead of trying every position.
+
+    A word start (``\\b``) in the line is always right after a space, so a leading ``\\b``, also
+    one behind leading lookbehinds (``(?<!say )\\bhi``), becomes that space, with the
+    lookbehinds kept at the same position. ``^`` and ``$`` mean the start and end of a sentence:
+    the line keeps ". " tokens for .?!; a sentence starts at the line's first space or at the
+    space after " .".
+    """
     if source.startswith("^"):
-        source = "(?:^|(?<= \\.)) " + source[1:]
+        source = " (?:(?<=^ )|(?<= \\. ))" + source[1:]
     if source.endswith("$") and not source.endswith("\\$"):
         source = source[:-1] + "(?= \\. | $)"
     if source.startswith("\\b"):
         return " " + source[2:]
+    behind = _LEADING_LOOKBEHINDS.match(source)
+    if behind and source.startswith("\\b", behind.end()):
+        return " " + behind.group(0) + source[behind.end() + 2 :]
     return source
+
+
+_LEADING_LOOKBEHINDS = re.compile(r"(?:\(\?<[!=][^()\\]*\))+")
 
 
 def _union(patterns: Iterable[str]) -> tuple[re.Pattern[str], ...]:
