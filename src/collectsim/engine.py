@@ -106,6 +106,8 @@ def _values_of(loaded: Loaded) -> dict[str, str]:
 
 
 def fill(text: str, values: dict[str, str]) -> str:
+    if "{" not in text:  # most replies have no placeholder: skip the regex
+        return text
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
 
