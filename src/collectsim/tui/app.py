@@ -136,17 +136,19 @@ class CollectsimApp(App[int]):
                 library = load_library(paths=self.library_paths)
             import collectsim.briefing
             import collectsim.engine
-            from collectsim.analysis import default_analyser
 
-            # Build the analyser (~0.4 s of regex compiling) here, not on the first line the
-            # trainee sends, and read one line so its automata have started.
-            default_analyser().analyse("Hi, I'm calling about invoice 1 for $10, due Friday.")
             with contextlib.suppress(Exception):  # reported when a call is scored
                 import collectsim.scoring  # noqa: F401
             error = None
         except Exception as exc:  # never crash on a library: show what went wrong
             library, error = None, f"{type(exc).__name__}: {exc}"
         self.post_message(LibraryLoaded(library, error, reload))
+        if library is not None and not reload:
+            from collectsim.analysis import default_analyser
+
+            # Build the analyser (~0.4 s of regex compiling) now, after the list is shown and
+            # while the trainee reads the briefing, not on the first line they send.
+            default_analyser().analyse("Hi, I'm calling about invoice 1 for $10, due Friday.")
 
     def on_library_loaded(self, message: LibraryLoaded) -> None:
         if not message.reload:
