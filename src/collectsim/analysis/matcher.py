@@ -128,7 +128,7 @@ def _compiled(patterns: Iterable[str], negatable: bool) -> list[re.Pattern[str]]
     A negatable list keeps its :func:`_union` alternations as they are: which match ``finditer``
     reports first decides whether a negator precedes it, so splitting them could change results.
     Otherwise each pattern is a regex of its own: "does any pattern match" is the same question,
-    and the pattern set then tells exactly which of them can match.
+    and the pattern set then tells which of them can match.
     """
     if negatable:
         return list(_union(patterns))
@@ -219,27 +219,20 @@ class Analyser:
             for kind, key in enumerate(("patterns", "slot_patterns", "unless")):
                 for regex in _compiled(spec.get(key, []), negatable and kind < 2):
                     self._units.append(_Unit(3 * a + kind, regex, negatable and kind < 2))
-        # A filter, not a set: a DFA of ~460 regexes never stops growing on new lines.
+        # A filter, not a set: a DFA of ~540 regexes never stops growing on new lines.
         self._unit_set = PatternSet([u.regex for u in self._units], engine="filter")
-        self._exact = frozenset(k for k in self._unit_set.exact if not self._units[k].negatable)
 
-    def _live_units(self, line: str) -> tuple[dict[int, list[_Unit]], set[int]]:
-        """The units that may match the line, by slot (a unit left out cannot match), and the
-        slots already known to match: RE2 found one of their exact, non-negatable units."""
+    def _live_units(self, line: str) -> dict[int, list[_Unit]]:
+        """The units that may match the line, by slot (a unit left out cannot match)."""
         out: dict[int, list[_Unit]] = {}
-        sure: set[int] = set()
         units = self._units
-        found, ran = self._unit_set.search(line)
-        exact = self._exact if ran else frozenset()
-        for uid in found:
+        for uid in self._unit_set.candidates(line):
             unit = units[uid]
-            if uid in exact:
-                sure.add(unit.slot)
-            elif unit.slot in out:
+            if unit.slot in out:
                 out[unit.slot].append(unit)
             else:
                 out[unit.slot] = [unit]
-        return out, sure
+        return out
 
     def _units_hit(self, units: list[_Unit], line: str) -> bool:
         """Whether one of the units matches (a negatable one: with no negator before it)."""
@@ -293,25 +286,21 @@ class Analyser:
         has_slot = bool(amounts or invoices or dates)
         found: set[str] = set()
         phrase_hits = self._phrase_hits(line, words) if words else set()
-        live, sure = self._live_units(line)
+        live = self._live_units(line)
         # Only acts with a phrase found or a unit that may match can be in the line.
-        maybe = phrase_hits | {
-            slot // 3 for slot in (*live, *sure) if slot % 3 == 0 or (has_slot and slot % 3 == 1)
-        }
+        maybe = phrase_hits | {slot // 3 for slot in live if slot % 3 == 0 or has_slot}
         units_hit = self._units_hit
         rules = self.rules
         for index in maybe:
             slot = 3 * index
-            hit = index in phrase_hits or slot in sure
+            hit = index in phrase_hits
             if not hit:
                 units = live.get(slot)
                 hit = units is not None and units_hit(units, line)
             if not hit and has_slot:
-                hit = slot + 1 in sure
-                if not hit:
-                    units = live.get(slot + 1)
-                    hit = units is not None and units_hit(units, line)
-            if hit and slot + 2 not in sure:
+                units = live.get(slot + 1)
+                hit = units is not None and units_hit(units, line)
+            if hit:
                 units = live.get(slot + 2)
                 if units is None or not units_hit(units, line):
                     found.add(rules[index].name)

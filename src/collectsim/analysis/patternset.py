@@ -5,8 +5,8 @@ hundred act and slot regexes, and most of them cannot match a given line. Two RE
 ones can, depending on the size of the set:
 
 * ``re2.Set`` (``engine="set"``) runs one DFA built from all the patterns and reports the ones
-  found, in 1-4 µs a line once warm. Its states are built lazily as text is read; for the ~35 slot
-  regexes they are soon all built. For the ~460 act regexes they never are: each new line keeps
+  found, in 1-4 µs a line once warm. Its states are built lazily as text is read; for the ~40 slot
+  regexes they are soon all built. For the 460-540 act regexes they never are: each new line keeps
   creating states (measured: 300-500 µs a line, not falling after 1,600 different lines), which
   would make every line a trainee has not typed before slow.
 * ``re2.Filter`` (``engine="filter"``, RE2's FilteredRE2) takes the literal strings each regex
@@ -134,7 +134,6 @@ class PatternSet:
             self._sentinel = -1
         self._ids: dict[int, int] = {}  # RE2's index -> pattern index
         always: list[int] = []
-        exact: list[int] = []
         for k, pattern in enumerate(patterns):
             try:
                 source = _re2_source(pattern)
@@ -144,35 +143,24 @@ class PatternSet:
                     self._ids[self._set.Add(source, options)] = k
             except re2.error:
                 always.append(k)
-                continue
-            if source == pattern.pattern and engine == "set":
-                exact.append(k)
         if self._ids:
             self._set.Compile()
         #: Patterns RE2 cannot read; they are reported for every text.
         self.always: tuple[int, ...] = tuple(always)
-        #: Patterns RE2 reads exactly as given: when the set really ran on a text (see
-        #: :meth:`search`), reporting one of them means Python's ``re`` finds it too. (A filter
-        #: reports potential matches only, so none of its patterns are exact.)
-        self.exact: frozenset[int] = frozenset(exact)
         self._everything = tuple(range(self.size))
 
     def candidates(self, text: str) -> tuple[int, ...]:
         """Indices (ascending) of the patterns worth running on ``text``."""
-        return self.search(text)[0]
-
-    def search(self, text: str) -> tuple[tuple[int, ...], bool]:
-        """(candidates, whether the set ran): when it did not, every pattern is a candidate."""
         if not same_in_both(text) or not self._ids:
-            return self._everything, False
+            return self._everything
         if self.engine == "filter":
             found = self._set.Match(text, True) or []
         else:
             found = self._set.Match(text)
             if not found or self._sentinel not in found:
-                return self._everything, False  # the DFA gave up: run everything, never guess
+                return self._everything  # the DFA gave up: run everything, never guess
         ids = self._ids
         hits = [ids[i] for i in found if i != self._sentinel]
         if self.always:
-            return tuple(sorted({*hits, *self.always})), True
-        return tuple(sorted(hits)), True
+            return tuple(sorted({*hits, *self.always}))
+        return tuple(sorted(hits))
