@@ -95,6 +95,10 @@ def test_no_act_lines(text: str) -> None:
         ("Let's get back to the invoice.", {"redirect"}, set()),  # "let's" is "let us"
         ("I know it's late.", set(), {"introduce_self"}),
         ("Hi, it's Sam from Northwind.", {"introduce_self"}, set()),
+        ("What about the delivery charge, is that included?", set(), {"verify_identity"}),
+        ("Is that Jordan?", {"verify_identity"}, set()),
+        ("My manager asked me to give you a call.", set(), {"next_steps"}),
+        ("I'll give you a call on Friday.", {"next_steps"}, set()),
     ],
 )
 def test_act_cases(text: str, present: set[str], absent: set[str]) -> None:
