@@ -472,3 +472,19 @@ def test_settings_survive_a_corrupt_file(tmp_path: Path, bad: str) -> None:
 def test_settings_take_the_name_from_the_old_progress_file(tmp_path: Path) -> None:
     (tmp_path / "progress.json").write_text('{"trainee": "Ana", "best": {}}', encoding="utf-8")
     assert Settings(tmp_path).trainee() == "Ana"
+
+
+@sync
+async def test_transcript_names_who_answers_when_it_is_not_the_debtor(tmp_path: Path) -> None:
+    receptionist = PERSONA.replace("stages: [", "speaker: Kayla\nstages: [", 1)
+    app = test_app(tmp_path)
+    write_library(tmp_path / "lib", persona=receptionist)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.click("#start-call")
+        await pilot.pause()
+        transcript = app.screen.query_one("Transcript")
+        assert transcript.debtor_name == "Kayla"
+        assert "Kayla" in app.export_screenshot()  # the speaker column of her opening line

@@ -29,6 +29,8 @@ def briefing_json(loaded: Loaded) -> dict[str, Any]:
         "briefing": s.briefing,
         "call_type": s.call_type,
         "first_contact": s.first_contact,
+        # who answers, as transcripts name them: a receptionist, or the debtor by first name
+        "speaker": loaded.persona.speaker or case.debtor.name.split()[0],
         "creditor": {"name": case.creditor.name},
         "collector": {"name": case.collector.name, "company": case.collector.company},
         "debtor": {

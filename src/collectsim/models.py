@@ -482,6 +482,13 @@ class Persona:
         default_factory=dict, description="Moods that change during the call, e.g. patience."
     )
     stages: Names = Field(min_length=1, description="Stages of the call; the first is the start.")
+    speaker: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=40,
+        description="Who picks up, as transcripts name them (e.g. 'Kayla' when a receptionist "
+        "answers); by default the debtor's first name.",
+    )
     opening: Replies = Field(default=("Hello?",), description="What the debtor says on picking up.")
     rules: tuple[Rule, ...] = Field(default=(), description="Replying and reacting rules.")
     fallback: dict[str, Replies] = Field(

@@ -99,7 +99,7 @@ class CallScreen(Screen):
             yield CallTimer(self.clock, id="timer")
             yield Button("Hang up", id="hang-up", variant="error", compact=True)
         with Horizontal(id="call-body"):
-            yield Transcript(d["name"], id="transcript")
+            yield Transcript(self.brief.get("speaker") or d["name"], id="transcript")
             with Vertical(id="side"):
                 yield Static("Notes", id="side-title")
                 with ContentSwitcher(initial="notes", id="side-switch"):

@@ -173,7 +173,9 @@ class ScorecardScreen(Screen):
                 yield Static(flags_content(self.card.flags if self.card else ()), id="flags")
         with Horizontal(id="card-body"):
             yield OptionList(id="findings")
-            yield Transcript(self.brief["debtor"]["name"], id="card-transcript")
+            yield Transcript(
+                self.brief.get("speaker") or self.brief["debtor"]["name"], id="card-transcript"
+            )
         yield Static("", id="finding-detail")
         yield Footer(compact=True)
 
