@@ -917,7 +917,7 @@ def test_a_polished_call_that_ends_on_nothing_loses_the_outcome_and_is_capped() 
     assert card.scores["close"] < 100
     assert card.scores["overall"] <= 70  # not a strong call, however polished the conduct
     assert card.capped and any("overall 70" in r for r in card.cap_reasons)
-    assert "capped at overall 70: reached an outcome that counts as success" in (
+    assert 'capped at overall 70: missed "reached an outcome that counts as success"' in (
         render_scorecard(card))
     uncapped = score(record, make_loaded(rubric={"disable": ["success_outcome"]}))
     assert uncapped.scores["overall"] > 70 and not uncapped.capped

@@ -1088,7 +1088,9 @@ def _caps(failed: Sequence[Criterion], rules: Rubric) -> tuple[dict[str, int], t
         for key, value in cap.items():
             caps[key] = min(caps.get(key, 100), value)
         limits = ", ".join(f"{k} {v}" for k, v in cap.items())
-        reasons[f"{limits}: {c.label}"] = None
+        # a deduction's label says what went wrong; an earned criterion's says what was missed
+        why = c.label if c.deduction else f'missed "{c.label}"'
+        reasons[f"{limits}: {why}"] = None
     return caps, tuple(reasons)
 
 
