@@ -167,6 +167,8 @@ class CallSession:
         self._rng = random.Random(seed)
         self._analyse = analyser
         self._values = _values_of(loaded)
+        speaker = self.persona.speaker or ""
+        self._other_names = frozenset(w.lower() for w in speaker.split())
         meters = {name: float(m.start) for name, m in self.persona.meters.items()}
         meters.update({k: float(v) for k, v in loaded.meters.items()})
         self.state = CallState(
@@ -286,6 +288,7 @@ class CallSession:
             debt_paid="debt_paid" in st.facts,
             traits=self.loaded.traits,
             authority=self.scenario.authority,
+            other_names=self._other_names,
         )
         if interrupted:
             events.add("interruption")
@@ -319,8 +322,8 @@ class CallSession:
         )
         out += self._respond(acts, events, _mentions(a))
         st.said |= acts
-        if "verify_identity" in acts:
-            st.facts.add("identity_verified")
+        if "verify_identity" in acts and "wrong_name" not in events:
+            st.facts.add("identity_verified")  # a yes to the wrong name verifies no one
         return out
 
     def hang_up(self) -> list[Turn]:

@@ -11,6 +11,8 @@ import math
 import re
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz
+
 from collectsim.analysis import Analysis
 from collectsim.models import Authority, CaseFile
 
@@ -81,9 +83,61 @@ class _Ledger:
     amounts: tuple[float, ...]  # known_amounts
     invoices: tuple[str, ...]  # normalised invoice numbers
     dues: frozenset[tuple[int, int]]  # (month, day) of each due date
+    names: frozenset[str]  # lower-cased words of every name in the case file
 
 
 _LEDGERS: dict[int, tuple[CaseFile, _Ledger]] = {}
+
+
+#: Where a trainee names the person they want or are talking to: "is this X", "am I speaking with
+#: X", "can I speak to X", "I'm looking for X", or "Hi X" opening the line. X is one or two
+#: capitalised words, after an optional title.
+_ADDRESSED = re.compile(
+    r"(?i:\b(?:is (?:this|that|it)|am i (?:speaking|talking) (?:with|to)"
+    r"|(?:can|could|may) i (?:please )?(?:speak|talk) (?:with|to)|speaking with"
+    r"|(?:i am|i'm|im) (?:looking for|trying to reach|after)|looking for)"
+    r"|^\s*(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening))),?\s+"
+    r"(?:(?i:mr|mrs|ms|miss|mx|dr)\.?\s+)?"
+    r"(?P<name>[A-Z][a-z'\u2019-]+(?:\s+[A-Z][a-z'\u2019-]+)?)"
+)
+#: Capitalised words after those openings that are not names ("Is this Friday?", "Hi there").
+_NOT_NAMES = frozenset(
+    """sir madam mam there all everyone again team accounts billing reception mate folks guys
+    friend yes no ok okay thanks thank sorry just good morning afternoon evening the this that it
+    i is am a an me you your my our how what who when monday tuesday wednesday thursday friday
+    saturday sunday january february march april may june july august september october
+    november december today tomorrow now still about regarding""".split()  # noqa: SIM905
+)
+
+
+def _name_words(case: CaseFile) -> frozenset[str]:
+    parts = [
+        case.debtor.name,
+        case.debtor.company,
+        case.collector.name,
+        case.collector.company,
+        case.creditor.name,
+        case.creditor.company,
+    ]
+    return frozenset(w.lower() for p in parts if p for w in re.findall(r"[\w'\u2019-]+", p))
+
+
+def wrong_name(text: str, known: frozenset[str]) -> str | None:
+    """The name a line asks for or greets that is nobody in the case file, else None.
+
+    Only the first name the line addresses is judged, and only a capitalised one, so "is this a
+    good time" or a lower-cased name never counts. A near spelling ("Jordon") is not wrong.
+    """
+    for m in _ADDRESSED.finditer(text):
+        words = [w for w in m.group("name").split() if w.lower() not in _NOT_NAMES]
+        if not words:
+            continue  # "Hi there, is this Dana?": judge the name that comes next
+        for word in words:
+            w = re.sub(r"['\u2019]s$", "", word.lower())
+            if any(fuzz.ratio(w, k) >= 80 for k in known):
+                return None
+        return " ".join(words)
+    return None
 
 
 def _ledger(case: CaseFile) -> _Ledger:
@@ -95,6 +149,7 @@ def _ledger(case: CaseFile) -> _Ledger:
             amounts=tuple(known_amounts(case)),
             invoices=tuple(_norm_invoice(i.number) for i in case.invoices),
             dues=frozenset((i.due.month, i.due.day) for i in case.invoices if i.due),
+            names=_name_words(case),
         )
         if len(_LEDGERS) >= 256:  # a long TUI session reloading edited files: keep it bounded
             _LEDGERS.clear()
@@ -167,11 +222,18 @@ def line_events(
     debt_paid: bool,
     traits: dict[str, float],
     authority: Authority,
+    other_names: frozenset[str] = frozenset(),
 ) -> tuple[set[str], Offer | None]:
-    """Every event one trainee line raises, and the offer it makes (if any)."""
+    """Every event one trainee line raises, and the offer it makes (if any).
+
+    ``other_names``: lower-cased names that are right to use besides the case file's (the
+    person who answers, when it is not the debtor).
+    """
     acts = a.acts
     ledger = _ledger(case)
     events: set[str] = set()
+    if wrong_name(a.text, ledger.names | other_names if other_names else ledger.names):
+        events.add("wrong_name")
     quoting = not _FACT_ACTS.isdisjoint(acts) and _NOT_FACT_ACTS.isdisjoint(acts)
     if quoting and a.amounts:
         known = ledger.amounts

@@ -76,6 +76,7 @@ EVENTS: tuple[str, ...] = (
     "correct_invoice",
     "wrong_invoice",
     "wrong_date",
+    "wrong_name",
     "pressed_paid_debt",
     "disclosed_unverified",
     "shouting",

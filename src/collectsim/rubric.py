@@ -82,6 +82,7 @@ CHECKS: dict[str, CheckSpec] = {
             "before": _a("acts", "The acts it must come before", required=True),
             "unless_tag": _a("tags", "Not applicable if the debtor did this first"),
             "if_never": _a("str", "missed (default) or na when neither ever happened"),
+            "not_with_event": _a("events", "A line that also raised one of these does not count"),
         },
     ),
     "act_within": CheckSpec(
@@ -549,8 +550,8 @@ CAPABILITIES: tuple[str, ...] = ("call", "case_file", "preparation", "notes", "p
 #: Events that compare a line with the case file, the authority or the persona's means.
 CASE_EVENTS: frozenset[str] = frozenset({
     "correct_amount", "wrong_amount", "correct_invoice", "wrong_invoice", "wrong_date",
-    "pressed_paid_debt", "offer_affordable", "offer_unaffordable", "offer_outside_authority",
-    "settlement_offer", "below_floor",
+    "wrong_name", "pressed_paid_debt", "offer_affordable", "offer_unaffordable",
+    "offer_outside_authority", "settlement_offer", "below_floor",
 })
 
 NEEDS_REASONS: Mapping[str, str] = {

@@ -323,6 +323,9 @@ def _act_before(call: Call, args: Mapping[str, Any]) -> Verdict:
     acts, action = args.get("act", ()), args.get("action")
     cutoff = call.first(args["before"])
     candidates = call.doing(acts)
+    if args.get("not_with_event"):  # e.g. an identity check that asked for the wrong name
+        spoilt = set(args["not_with_event"])
+        candidates = [t for t in candidates if spoilt.isdisjoint(t.events)]
     if action:
         candidates += call.system(action)
     done = min(candidates, key=lambda t: t.n, default=None)

@@ -1,0 +1,54 @@
+"""Asking for or greeting the wrong person: caught from the case file's names, never from a
+lower-case word, a day, a title or a near spelling."""
+
+from __future__ import annotations
+
+import pytest
+
+from collectsim.factcheck import wrong_name
+from collectsim.loading import load_library
+
+KNOWN = frozenset({"jordan", "reyes", "northwind", "supplies", "sam", "gardens"})
+
+
+@pytest.mark.parametrize(
+    ("line", "wrong"),
+    [
+        ("Hi, is this Dana?", "Dana"),
+        ("Hi there, is this Dana Holt?", "Dana Holt"),
+        ("Could I speak to Mr. Smith, please?", "Smith"),
+        ("Hello Priya, it's Sam from Northwind.", "Priya"),
+        ("Is this Jordan Reyes?", None),
+        ("Good morning Mr Reyes", None),
+        ("Am I speaking with Jordon?", None),  # a slip of one letter is not the wrong person
+        ("Hi, this is Sam from Northwind Supplies.", None),  # the caller's own name
+        ("Is this a good time to talk?", None),
+        ("Is it Friday you get paid?", None),
+        ("hi dana", None),  # only a capitalised name is judged
+        ("I'm looking for the person who pays the invoices.", None),
+        ("Is this Northwind's invoice?", None),
+    ],
+)
+def test_only_a_name_that_is_nobody_in_the_case_file_is_wrong(line: str, wrong: str | None):
+    assert wrong_name(line, KNOWN) == wrong
+
+
+def test_the_receptionist_may_be_greeted_by_her_own_name() -> None:
+    from collectsim.engine import CallSession
+
+    session = CallSession(load_library().bind("third-party"))
+    turns = session.say("Hi Kayla, could I speak with Priya Nair please?")
+    assert "wrong_name" not in turns[-2].events
+    turns = session.say("Oh, is this Dana?")
+    assert "wrong_name" in turns[-2].events
+    assert "nobody called that" in turns[-1].text
+
+
+def test_a_yes_to_the_wrong_name_verifies_no_one() -> None:
+    from collectsim.engine import CallSession
+
+    session = CallSession(load_library().bind("legitimate-excuse"))
+    session.say("Hi, is this Dana?")
+    assert "identity_verified" not in session.state.facts
+    session.say("Sorry, is this Jordan Reyes?")
+    assert "identity_verified" in session.state.facts
