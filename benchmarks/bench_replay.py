@@ -27,6 +27,7 @@ from typing import Any
 from bench_common import Section, Stats, example_scripts, one_core, profile_table
 
 THROUGHPUT_SECONDS = 4.0
+WINDOWS = 4
 TARGET_CALLS = 500.0
 RULE_COUNTS = (0, 100, 1_000, 10_000)
 SCALING_ROUNDS = {0: 60, 100: 60, 1_000: 30, 10_000: 10}
@@ -51,11 +52,11 @@ def throughput(sec: Section) -> None:
     for loaded, steps in scripts:  # warm the analyser's caches
         replay(CallSession(loaded), steps)
 
-    def measure(with_score: bool) -> tuple[float, float]:
+    def measure(with_score: bool, seconds: float) -> tuple[float, float]:
         calls = turns = 0
         gc.collect()
         start = time.perf_counter()
-        deadline = start + THROUGHPUT_SECONDS / 2
+        deadline = start + seconds
         seed = 0
         while time.perf_counter() < deadline:
             for loaded, steps in scripts:
@@ -68,9 +69,17 @@ def throughput(sec: Section) -> None:
         elapsed = time.perf_counter() - start
         return calls / elapsed, turns / elapsed
 
+    # The machine is shared: a neighbour's burst can halve one window. Windows of both kinds
+    # alternate and the best of each is reported (what the code can do; the spread is noted).
+    window = THROUGHPUT_SECONDS / (2 * WINDOWS)
+    plains: list[tuple[float, float]] = []
+    scoreds: list[tuple[float, float]] = []
     with one_core() as pinned:
-        plain, plain_turns = measure(False)
-        scored, _ = measure(True)
+        for _ in range(WINDOWS):
+            plains.append(measure(False, window))
+            scoreds.append(measure(True, window))
+    plain, plain_turns = max(plains)
+    scored = max(scoreds)[0]
     sec.add(
         "replay throughput (no scoring)",
         f"{plain:,.0f} calls/s",
@@ -89,9 +98,11 @@ def throughput(sec: Section) -> None:
         f"({plain / scored:.2f}× the replay alone)",
     )
     sec.add("transcript turns per second (no scoring)", f"{plain_turns:,.0f}")
+    spread = ", ".join(f"{min(v)[0]:,.0f}–{max(v)[0]:,.0f}" for v in (plains, scoreds))
     sec.note(
-        f"throughput: {len(scripts)} example scripts, {THROUGHPUT_SECONDS / 2:.0f} s each "
-        f"way, {pinned}."
+        f"throughput: {len(scripts)} example scripts, best of {WINDOWS} alternating windows of "
+        f"{window:.1f} s each way (all windows: {spread} calls/s without / with scoring), "
+        f"{pinned}."
     )
 
 

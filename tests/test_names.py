@@ -27,6 +27,8 @@ KNOWN = frozenset({"jordan", "reyes", "northwind", "supplies", "sam", "gardens"}
         ("hi dana", None),  # only a capitalised name is judged
         ("I'm looking for the person who pays the invoices.", None),
         ("Is this Northwind's invoice?", None),
+        ("Hi, is this Dana? I'm at the café.", "Dana"),  # outside ASCII: the other path
+        ("Hi Jordan — it's Sam.", None),
     ],
 )
 def test_only_a_name_that_is_nobody_in_the_case_file_is_wrong(line: str, wrong: str | None):
