@@ -54,3 +54,16 @@ def test_a_yes_to_the_wrong_name_verifies_no_one() -> None:
     assert "identity_verified" not in session.state.facts
     session.say("Sorry, is this Jordan Reyes?")
     assert "identity_verified" in session.state.facts
+
+
+def test_a_scored_transcript_judges_names_as_a_played_call_does() -> None:
+    from collectsim.transcripts import parse_transcript, to_record
+
+    lib = load_library()
+    text = "Collector: Hi Kayla, could I speak with Priya Nair?\nCustomer: She's busy.\n"
+    record = to_record(parse_transcript(text), lib.bind("third-party"))
+    assert "wrong_name" not in record.turns[0].events  # the receptionist's own name is right
+    text = "Collector: Hi, is this Dana?\nCustomer: Speaking.\nCollector: The invoice is late.\n"
+    record = to_record(parse_transcript(text), lib.bind("legitimate-excuse"))
+    assert "wrong_name" in record.turns[0].events
+    assert "disclosed_unverified" in record.turns[2].events  # the yes verified no one

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from collectsim.acts import DISCLOSING
 from collectsim.analysis import Analysis, analyse
-from collectsim.factcheck import Offer, line_events
+from collectsim.factcheck import Offer, line_events, speaker_names
 from collectsim.models import AGREEMENTS, EVENTS, Effect, Loaded, Persona, Rule
 from collectsim.rules import Matcher, RuleSet
 from collectsim.transcript import Agreement, CallRecord, Turn
@@ -167,8 +167,7 @@ class CallSession:
         self._rng = random.Random(seed)
         self._analyse = analyser
         self._values = _values_of(loaded)
-        speaker = self.persona.speaker or ""
-        self._other_names = frozenset(w.lower() for w in speaker.split())
+        self._other_names = speaker_names(self.persona.speaker)
         meters = {name: float(m.start) for name, m in self.persona.meters.items()}
         meters.update({k: float(v) for k, v in loaded.meters.items()})
         self.state = CallState(
@@ -301,13 +300,6 @@ class CallSession:
             st.flags.add("shouting")
         if self.loaded.traits.get("right_party", 1) < 1 and acts & DISCLOSING:
             st.flags.add("third_party_disclosure")
-        slots = (
-            ("amounts", list(a.amounts)),
-            ("invoice_numbers", list(a.invoice_numbers)),
-            ("dates", [d.text for d in a.dates]),
-            ("instalments", a.instalments),
-            ("shouting", a.shouting),
-        )
         out.append(
             self._add(
                 Turn(
@@ -316,7 +308,7 @@ class CallSession:
                     text=text,
                     acts=a.acts,
                     events=tuple(_ordered_events(events)),
-                    slots=slots,
+                    slots=a.slots(),
                 )
             )
         )

@@ -238,6 +238,22 @@ def offer_events(
     return events
 
 
+def conduct_events(a: Analysis, *, verified: bool) -> set[str]:
+    """The events a line raises that need no case file: shouting, and talking about the debt
+    before checking who answered."""
+    events = set()
+    if not verified and not _DISCLOSING.isdisjoint(a.acts):
+        events.add("disclosed_unverified")
+    if a.shouting:
+        events.add("shouting")
+    return events
+
+
+def speaker_names(speaker: str | None) -> frozenset[str]:
+    """The names a persona's `speaker` (who answers instead of the debtor) may be called."""
+    return frozenset(w.lower() for w in (speaker or "").split())
+
+
 def line_events(
     a: Analysis,
     case: CaseFile,
@@ -277,10 +293,7 @@ def line_events(
             events.add("wrong_date")
     if debt_paid and not _PRESSING.isdisjoint(acts):
         events.add("pressed_paid_debt")
-    if not verified and not _DISCLOSING.isdisjoint(acts):
-        events.add("disclosed_unverified")
-    if a.shouting:
-        events.add("shouting")
+    events |= conduct_events(a, verified=verified)
     offer = read_offer(a, ledger.balance)
     if offer is not None:
         events |= offer_events(offer, traits, authority, ledger.balance)

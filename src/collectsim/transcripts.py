@@ -28,7 +28,7 @@ from typing import Any
 
 from collectsim.analysis import analyse
 from collectsim.diagnostics import Diagnostic, LoadError
-from collectsim.factcheck import Offer, line_events
+from collectsim.factcheck import Offer, conduct_events, line_events, speaker_names
 from collectsim.models import (
     DEBTOR_TAGS,
     EVENTS,
@@ -325,27 +325,16 @@ def to_record(t: Transcript, loaded: Loaded | None = None) -> CallRecord:
                 events, offer = line_events(
                     a, case, verified=verified, debt_paid=case.outstanding() <= 0,
                     traits=loaded.traits, authority=loaded.scenario.authority,
+                    other_names=speaker_names(loaded.persona.speaker),
                 )
                 if offer is not None:
                     last_offer = (offer, a, n)
             else:
-                events = set()
-                if a.shouting:
-                    events.add("shouting")
-                talks_debt = {"state_purpose", "state_facts", "request_payment", "offer_plan"}
-                if not verified and set(a.acts) & talks_debt:
-                    events.add("disclosed_unverified")
-            slots = (
-                ("amounts", list(a.amounts)),
-                ("invoice_numbers", list(a.invoice_numbers)),
-                ("dates", [d.text for d in a.dates]),
-                ("instalments", a.instalments),
-                ("shouting", a.shouting),
-            )
+                events = conduct_events(a, verified=verified)
             turns.append(Turn(n=n, speaker="trainee", text=x.text, acts=a.acts,
-                              events=tuple(e for e in EVENTS if e in events), slots=slots))
-            if "verify_identity" in a.acts:
-                verified = True
+                              events=tuple(e for e in EVENTS if e in events), slots=a.slots()))
+            if "verify_identity" in a.acts and "wrong_name" not in events:
+                verified = True  # as in the engine: a yes to the wrong name verifies no one
             ended_by = "trainee"
         else:
             tags = x.tags if x.tags is not None else debtor_tags(x.text)

@@ -41,6 +41,16 @@ class Analysis:
     instalments: int | None = None
     shouting: bool = False
 
+    def slots(self) -> tuple[tuple[str, Any], ...]:
+        """The slots as a trainee `Turn` keeps them (dates as the trainee wrote them)."""
+        return (
+            ("amounts", list(self.amounts)),
+            ("invoice_numbers", list(self.invoice_numbers)),
+            ("dates", [d.text for d in self.dates]),
+            ("instalments", self.instalments),
+            ("shouting", self.shouting),
+        )
+
     def to_json(self) -> dict[str, Any]:
         """The `collectsim acts` object (see cli.md); keys are a stable contract."""
         return {
