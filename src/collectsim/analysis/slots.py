@@ -8,6 +8,7 @@ number or the year of a date is never also counted as money.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from dataclasses import replace
 from functools import lru_cache
@@ -216,8 +217,45 @@ def _time_of(groups: Mapping[str, str | None]) -> tuple[int, int] | None:
     return hour, minute
 
 
-def _free(span: Span, taken: list[Span]) -> bool:
-    return all(span[1] <= s or span[0] >= e for s, e in taken)
+class Taken:
+    """The spans already claimed by a slot.
+
+    A line full of dates or amounts (a paste) has hundreds of mentions; testing each against
+    every claimed span was quadratic (2.4 ms for a 2,000-character line of dates). Claims that
+    overlap are merged, so the claims are disjoint intervals with starts and ends both sorted,
+    and one bisect answers. (An empty claim would break that order; patterns never match the
+    empty string, but such a claim is still kept, in a list of its own.)
+    """
+
+    __slots__ = ("empty", "ends", "starts")
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.empty: list[int] = []
+
+    def free(self, span: Span) -> bool:
+        """No claim overlaps ``span``: each ends by its start or starts at or after its end."""
+        a, b = span
+        i = bisect_left(self.starts, b)  # the claims starting before the span ends
+        if i and self.ends[i - 1] > a:
+            return False
+        return not self.empty or all(not a < s < b for s in self.empty)
+
+    def add(self, span: Span) -> None:
+        a, b = span
+        if a >= b:
+            self.empty.append(a)
+            return
+        starts, ends = self.starts, self.ends
+        i = bisect_left(starts, b)
+        j = bisect_right(ends, a)  # claims j..i-1 overlap the span
+        if j < i:
+            starts[j:i] = [min(a, starts[j])]
+            ends[j:i] = [max(b, ends[i - 1])]
+        else:
+            starts.insert(i, a)
+            ends.insert(i, b)
 
 
 def is_shouting(text: str) -> bool:
@@ -323,7 +361,7 @@ class SlotExtractor:
         return frozenset(self._set.candidates(text))
 
     def invoices(
-        self, text: str, taken: list[Span], live: frozenset[int] | None = None
+        self, text: str, taken: Taken, live: frozenset[int] | None = None
     ) -> tuple[str, ...]:
         live = self.live(text) if live is None else live
         found: list[str] = []
@@ -332,22 +370,22 @@ class SlotExtractor:
                 continue
             for m in pattern.finditer(text):
                 span = m.span("id")
-                if not _free(span, taken):
+                if not taken.free(span):
                     continue
                 ident = m.group("id").rstrip("-/.")
                 if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", ident):
                     continue  # "invoice 2026-10-03" is a date, not an id
-                taken.append(span)
+                taken.add(span)
                 found.append(ident)
                 end = m.end()
                 while more := _INVOICE_MORE.match(text, end):
-                    taken.append(more.span("id"))
+                    taken.add(more.span("id"))
                     found.append(more.group("id").rstrip("-/."))
                     end = more.end()
         return tuple(dict.fromkeys(found))
 
     def dates(
-        self, text: str, taken: list[Span], live: frozenset[int] | None = None
+        self, text: str, taken: Taken, live: frozenset[int] | None = None
     ) -> tuple[DateMention, ...]:
         live = self.live(text) if live is None else live
         found = self._date_spans(text, taken, live)
@@ -371,7 +409,7 @@ class SlotExtractor:
         return tuple(d for _, d in sorted(found, key=lambda x: x[0][0]))
 
     def _times(
-        self, text: str, taken: list[Span], live: frozenset[int]
+        self, text: str, taken: Taken, live: frozenset[int]
     ) -> list[tuple[Span, tuple[int, int]]]:
         """(span, (hour, minute)) of each time of day, claiming their spans."""
         found: list[tuple[Span, tuple[int, int]]] = []
@@ -379,34 +417,34 @@ class SlotExtractor:
             if k not in live:
                 continue
             for m in pattern.finditer(text):
-                if not _free(m.span(), taken):
+                if not taken.free(m.span()):
                     continue
                 value = _time_of(m.groupdict())
                 if value is not None:
-                    taken.append(m.span())
+                    taken.add(m.span())
                     found.append((m.span(), value))
         return found
 
     def _date_spans(
-        self, text: str, taken: list[Span], live: frozenset[int]
+        self, text: str, taken: Taken, live: frozenset[int]
     ) -> list[tuple[Span, DateMention]]:
         found: list[tuple[Span, DateMention]] = []
         branches = tuple(i for i, k in enumerate(self._relative_pos) if k in live)
         relative = self._relative_alternation(branches) if branches else None
         for m in relative.finditer(text) if relative is not None else ():
-            if m.lastgroup and _free(m.span(), taken):
-                taken.append(m.span())
+            if m.lastgroup and taken.free(m.span()):
+                taken.add(m.span())
                 label = self._relative_names[m.lastgroup]
                 found.append((m.span(), DateMention(text=m.group(0), relative=label)))
         for k, pattern in self._date_items:
             if k not in live:
                 continue
             for m in pattern.finditer(text):
-                if not _free(m.span(), taken):
+                if not taken.free(m.span()):
                     continue
                 mention = self._date(m)
                 if mention is not None:
-                    taken.append(m.span())
+                    taken.add(m.span())
                     found.append((m.span(), mention))
         return found
 
@@ -431,7 +469,7 @@ class SlotExtractor:
         return DateMention(m.group(0).strip(), year, month, day, weekday, relative)
 
     def amounts(
-        self, text: str, taken: list[Span], live: frozenset[int] | None = None
+        self, text: str, taken: Taken, live: frozenset[int] | None = None
     ) -> tuple[float, ...]:
         live = self.live(text) if live is None else live
         found: list[tuple[int, float]] = []
@@ -441,7 +479,7 @@ class SlotExtractor:
             for m in pattern.finditer(text):
                 group = "w" if "w" in m.groupdict() else "n"
                 span = m.span(group)
-                if not _free(span, taken):
+                if not taken.free(span):
                     continue
                 if group == "w":
                     value = words_to_number(m.group("w"))
@@ -449,7 +487,7 @@ class SlotExtractor:
                     value = _to_float(m.group("n"), m.groupdict().get("mult"))
                 if value is None or value <= 0:
                     continue
-                taken.append(span)
+                taken.add(span)
                 found.append((span[0], value))
         return tuple(dict.fromkeys(v for _, v in sorted(found)))
 
@@ -472,7 +510,7 @@ class SlotExtractor:
         self, text: str
     ) -> tuple[tuple[float, ...], tuple[str, ...], tuple[DateMention, ...], int | None]:
         """(amounts, invoice_numbers, dates, instalments) of a cleaned line."""
-        taken: list[Span] = []
+        taken = Taken()
         live = self.live(text)
         if not live:
             return (), (), (), None
