@@ -42,6 +42,8 @@ def test_labelled_set_is_substantial() -> None:
 #: pass that never looked at it: 0.904 (0.900). Do not tune on blind4; write a new split instead.
 FLOORS = {
     "dev": 0.94, "heldout": 0.97, "blind": 0.97, "blind2": 0.93, "blind3": 0.94, "blind4": 0.88,
+    # probe5 was written before the fixes it probes and scored 0.724 then
+    "probe5": 0.70,
 }
 
 
