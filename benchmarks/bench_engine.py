@@ -51,6 +51,42 @@ def _bank() -> tuple[Callable[[str], object], str]:
     return bare, how
 
 
+def _paste() -> str:
+    """2,000 characters of real prose the analyser has not seen: the trainer guide."""
+    from bench_common import ROOT
+
+    text = (ROOT / "docs" / "trainer-guide.md").read_text(encoding="utf-8")
+    return " ".join(text.split())[:2000]
+
+
+def _worst_cases(make: Callable[[], object]) -> list[tuple[str, float, float]]:
+    """(what, first sight, again) in seconds for the longest lines an analyser accepts: a
+    fresh analyser each time, so every word is new on first sight (best of three)."""
+    cases = [
+        ("a 2,000-character paste of prose", _paste()),
+        (
+            "a 2,000-character line of dates and amounts",
+            (" and ".join(f"on {d}/3 at {d % 12 + 1}pm pay ${d * 7},50" for d in range(1, 99)))[
+                :2000
+            ],
+        ),
+    ]
+    out = []
+    for name, line in cases:
+        firsts, agains = [], []
+        for _ in range(3):
+            analyse = make().analyse  # type: ignore[attr-defined]
+            analyse("hello")
+            t0 = time.perf_counter()
+            analyse(line)
+            t1 = time.perf_counter()
+            analyse(line)
+            firsts.append(t1 - t0)
+            agains.append(time.perf_counter() - t1)
+        out.append((name, min(firsts), min(agains)))
+    return out
+
+
 def run() -> Section:
     from collectsim.analysis import Analyser, default_analyser
     from collectsim.engine import CallSession
@@ -118,6 +154,7 @@ def run() -> Section:
             t0 = perf()
             fresh(line)
             t_cold.append(perf() - t0)
+        worst = _worst_cases(Analyser)
     cdist, ana, turn = Stats.of(t_cdist), Stats.of(t_analyse), Stats.of(t_turn)
     cold = Stats.of(t_cold)
     ratio50 = turn.p50 / cdist.p50
@@ -142,6 +179,12 @@ def run() -> Section:
         "analyser, every word seen for the first time (fresh Analyser, one pass)",
         f"{cold.us()}; {cold.p50 / cdist.p50:.2f}× bare cdist (p50)",
     )
+    for name, first, again in worst:
+        sec.add(
+            f"worst case: {name}",
+            f"first sight {first * 1e3:.2f} ms ({first / cdist.p50:.0f}× a typical line's bare "
+            f"cdist), again {again * 1e3:.2f} ms",
+        )
     sec.add(
         "engine turn minus analyser (p50)",
         f"{(turn.p50 - ana.p50) * 1e6:.1f} µs (rules, fact checks, reply, transcript)",
