@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -308,3 +309,94 @@ def test_markup_and_controls_are_ignored() -> None:
 )
 def test_contractions_expand_to_the_words_patterns_are_written_in(text: str, tokens: list[str]):
     assert default_analyser().normalizer.tokens(text) == tokens
+
+
+# --- names are not typos ----------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _case_file_names() -> list[str]:
+    """Every person and company name of the built-in case files and personas."""
+    import yaml
+
+    found: set[str] = set()
+
+    def walk(node: object, key: str | None = None) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, k)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v, key)
+        elif isinstance(node, str) and key in ("name", "company", "speaker"):
+            found.add(node)
+
+    for path in sorted([*ROOT.glob("scenarios/*.yaml"), *ROOT.glob("personas/*.yaml")]):
+        walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+CASE_FILE_NAMES = _case_file_names()
+
+
+def test_case_files_have_names() -> None:
+    assert len(CASE_FILE_NAMES) >= 20
+
+
+@pytest.mark.parametrize("template", ["Hello, am I speaking with {}?", "Hi {}, it's Sam here."])
+def test_case_file_names_survive_normalization(template: str) -> None:
+    """A capitalised word inside a sentence is a name: "Ridgeway Heating & Cooling" must not turn
+    into "cooking", nor "Harbourline Print & Design" into "designed"."""
+    normalizer = default_analyser().normalizer
+    lost = []
+    for name in CASE_FILE_NAMES:
+        tokens = normalizer.tokens(template.format(name))
+        words = re.findall(r"[^\W\d_]+", name.replace("'s ", " ").lower())  # Bellini's -> bellini
+        if not all(w in tokens for w in words):
+            lost.append((name, tokens))
+    assert not lost
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Is this Greta?", "greta"),  # not "great"
+        ("Could I speak to Clare, please?", "clare"),  # not "care"
+        ("Am I speaking with Walter Logan?", "walter"),  # not "water loan"
+        ("Hi Heather, it's Sam from Northwind.", "heather"),  # not "weather"
+        ("Is that Casey Grace?", "grace"),  # not "case race"
+        ("I'm calling from Severn Water.", "severn"),  # a company, not "seven"
+    ],
+)
+def test_capitalised_names_are_not_corrected(text: str, name: str) -> None:
+    assert name in default_analyser().normalizer.tokens(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("Undrstand, that must be hard.", "understand"),  # a capital at a sentence start
+        ("Ok. Undrstand.", "understand"),
+        ("I UNDRSTAND", "understand"),  # shouting: capitals say nothing
+        ("i undrstand", "understand"),
+        ("I'll call you back on Wensday.", "wednesday"),  # capitalised by convention
+        ("Hi Sam, Recieved your email.", "received"),  # a listed misspelling, not a name
+    ],
+)
+def test_typos_are_still_corrected(text: str, word: str) -> None:
+    assert word in default_analyser().normalizer.tokens(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "present", "absent"),
+    [
+        ("Is this Greta?", {"verify_identity"}, set()),
+        ("Could I speak to Mr Crooke please?", {"verify_identity"}, {"insult"}),  # not "crook"
+        ("Hello, may I speak to Heather Hardy?", {"greet", "verify_identity"}, {"small_talk"}),
+    ],
+)
+def test_names_keep_their_acts(text: str, present: set[str], absent: set[str]) -> None:
+    got = set(acts(text))
+    assert present <= got, got
+    assert not (absent & got), got

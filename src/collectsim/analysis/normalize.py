@@ -7,7 +7,9 @@ Two stages, kept apart on purpose:
   ``10/3``) and shouting need them.
 * :class:`Normalizer` lowers, expands contractions and text-speak (``textspeak.yaml``) and corrects
   typos token by token against the phrase-bank vocabulary, so that act patterns can be written once
-  in plain English and still match ``cn u pay 2day`` or ``i undrstand``.
+  in plain English and still match ``cn u pay 2day`` or ``i undrstand``. A capitalised word inside
+  a sentence is taken for a name and never corrected ("is this Greta?" must not become "is this
+  great"); see :data:`_CAPITALISED`.
 """
 
 from __future__ import annotations
@@ -60,6 +62,21 @@ _SUFFIXES = (
 )
 #: Distinct raw tokens whose canonical form is remembered (cleared when full).
 _TOKEN_CACHE = 65536
+#: A word written with a capital and then lower case (Greta, McBride, Zoë) after a word that does
+#: not end a sentence: there the capital is deliberate, so the word is a name (or a company) and
+#: is not typo-corrected ("is this Greta" / "Mr Morton" / "Severn Water"). Where a capital says
+#: nothing it is left to the corrector: the first word of a sentence ("Recieved it", "Undrstand")
+#: and words in capitals (shouting "IS THIS GRETA", acronyms). Starts with its first letter, so
+#: the scan skips from capital to capital; only words long enough to be corrected are found.
+_CAPITALISED = re.compile(
+    rf"[A-ZÀ-ÖØ-Þ](?<=[^\s.?!;:] .)[a-zß-öø-ÿ][^\W\d_]{{{TYPO_MIN_LEN - 2},}}"
+)
+#: Capitalised by convention, so a capital is no sign of a name: "on Wensday" is still a typo.
+_CALENDAR = frozenset(
+    ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+     "february", "march", "april", "june", "july", "august", "september", "october", "november",
+     "december")
+)
 _TOKEN = re.compile(r"[^\W_]+(?:[.,]\d+[^\W_]*)*|[.?!;]+")
 
 
@@ -125,6 +142,7 @@ class Normalizer:
                     text = pattern.sub(repl, text)
         out: list[str] = []
         canonical = self._canonical
+        names = self._names(cleaned)
         for tok in _TOKEN.findall(text):
             if tok[0] in ".?!;":
                 if out and out[-1] != ".":
@@ -133,8 +151,19 @@ class Normalizer:
             words = canonical.get(tok)
             if words is None:
                 words = self._canonical_of(tok)
+            if names and tok in names and words != (tok,) and words[0] not in _CALENDAR:
+                words = (tok,)
             out += words
         return out
+
+    def _names(self, cleaned: str) -> frozenset[str]:
+        """Lower-cased capitalised words inside a sentence that the corrector would change
+        (text-speak still applies: "Hi Sam, Recieved it" has a known misspelling, not a name)."""
+        found = _CAPITALISED.findall(cleaned)
+        if not found:
+            return frozenset()
+        speak = self.textspeak
+        return frozenset(w for w in map(str.lower, found) if w not in speak)
 
     def _canonical_of(self, tok: str) -> tuple[str, ...]:
         """The canonical words of one raw token: text-speak expanded, else typo-corrected."""
