@@ -167,6 +167,32 @@ def test_the_phrase_filter_finds_what_scoring_every_phrase_finds(
     assert bank.hits(line) == expected
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.data(),
+    st.lists(
+        st.tuples(st.integers(0, 2), st.integers(0, 200), st.sampled_from("abcdeorst ")),
+        max_size=5,
+    ),
+    st.lists(st.sampled_from(COLLECTION_WORDS), min_size=4, max_size=40),
+    st.lists(st.sampled_from(COLLECTION_WORDS), min_size=4, max_size=40),
+)
+def test_on_long_lines_the_chunked_filter_finds_what_scoring_every_phrase_finds(
+    analyser: Analyser, data: st.DataObject, edits: list, before: list, after: list
+):
+    """Lines longer than two phrases are counted chunk by chunk; a phrase anywhere in them,
+    also across a chunk border, must still be found."""
+    phrase = data.draw(st.sampled_from(analyser.phrases))
+    line = " " + " ".join(before) + _mutated(phrase, edits) + " ".join(after) + " "
+    bank = PhraseBank(analyser.phrases, analyser.score_cutoff)
+    fit = [i for i, p in enumerate(analyser.phrases) if len(p) <= len(line)]
+    bank_fit = [analyser.phrases[i] for i in fit]
+    scores = process.cdist([line], bank_fit, scorer=bank.scorer, score_cutoff=bank.cutoff)[0]
+    expected = [i for i, s in zip(fit, scores, strict=True) if s]
+    assert bank.hits(line) == expected
+    assert bank.hits(line, line.split()) == expected
+
+
 def test_a_phrase_with_a_typo_is_still_found_and_a_different_one_is_not():
     bank = PhraseBank([" that sounds really hard ", " thanks for your time "], 90)
     assert bank.hits(" oh that sound realy hard for you ") == [0]

@@ -68,6 +68,8 @@ class PhraseBank:
         self._pair_set = frozenset(rows)
         self._offset = offset
         self._by_word: dict[str, frozenset[str]] = {}
+        #: The longest phrase the filter counts (longer ones always pass it): a chunk's step.
+        self._window = max((n for n in self._lengths if n < _CARRY), default=1)
         #: the top bits of the first k phrases, for k = 0..len
         self._fit = [carry & ((1 << (_FIELD * k)) - 1) for k in range(len(self._order) + 1)]
 
@@ -97,11 +99,14 @@ class PhraseBank:
         fit = bisect.bisect_right(self._lengths, len(line))
         if not fit:
             return []
-        if words is None:
-            present = self._pair_set.intersection(map(add, line[:-1], line[1:]))
+        if len(line) > 2 * self._window:
+            packed = self._by_chunks(line) & self._fit[fit]
         else:
-            present = frozenset().union(*map(self._word_pairs, words))
-        packed = sum(map(self._rows.__getitem__, present), self._offset) & self._fit[fit]
+            if words is None:
+                present = self._pair_set.intersection(map(add, line[:-1], line[1:]))
+            else:
+                present = frozenset().union(*map(self._word_pairs, words))
+            packed = sum(map(self._rows.__getitem__, present), self._offset) & self._fit[fit]
         # A phrase as long as the line is also compared the other way round by partial_ratio,
         # which the filter does not model: always score those.
         same = bisect.bisect_left(self._lengths, len(line), hi=fit)
@@ -115,6 +120,24 @@ class PhraseBank:
             if scorer(phrases[i], line, score_cutoff=cutoff):
                 found.append(i)
         return sorted(found)
+
+    def _by_chunks(self, line: str) -> int:
+        """The filter's verdict on a long line, counted per chunk instead of over the line.
+
+        Over a long line nearly every character pair is present somewhere, so the count lets
+        most phrases through (33 of 39 at 250 characters) and each is then scored. But the
+        window a phrase is compared with is at most as long as the phrase, so it lies whole
+        within one of the chunks ``line[k*w : k*w + 2*w]`` (``w`` the longest phrase): a phrase
+        that fails the count in every chunk cannot match. Far fewer pass.
+        """
+        w = self._window
+        rows, pairs, offset, fit = self._rows, self._pair_set, self._offset, self._fit[-1]
+        passed = 0
+        for start in range(0, len(line) - w, w):
+            chunk = line[start : start + 2 * w]
+            present = pairs.intersection(map(add, chunk[:-1], chunk[1:]))
+            passed |= sum(map(rows.__getitem__, present), offset) & fit
+        return passed
 
     def alignment(self, index: int, line: str) -> ScoreAlignment | None:
         """Where phrase ``index`` sits in ``line`` (for the negation check)."""
