@@ -148,8 +148,11 @@ class PatternSet:
         #: Patterns RE2 cannot read; they are reported for every text.
         self.always: tuple[int, ...] = tuple(always)
         self._everything = tuple(range(self.size))
+        # The filter numbers patterns as added and reports them in ascending order: with every
+        # pattern accepted, its answer needs no translation.
+        self._direct = engine == "filter" and not always and len(self._ids) == self.size
 
-    def candidates(self, text: str) -> tuple[int, ...]:
+    def candidates(self, text: str) -> Sequence[int]:
         """Indices (ascending) of the patterns worth running on ``text``."""
         if not same_in_both(text) or not self._ids:
             return self._everything
@@ -159,6 +162,8 @@ class PatternSet:
             found = self._set.Match(text)
             if not found or self._sentinel not in found:
                 return self._everything  # the DFA gave up: run everything, never guess
+        if self._direct:
+            return found  # RE2 numbered the patterns as we do (and sorts what it reports)
         ids = self._ids
         hits = [ids[i] for i in found if i != self._sentinel]
         if self.always:
