@@ -64,7 +64,10 @@ class WordIndex:
         self._rows = {pair: int.from_bytes(col, "little") for pair, col in columns.items()}
         self._size = n
         self._carry = int.from_bytes(_TOP * n, "little")
-        self._lengths = [len(w) for w in self.words]
+        # Each word's length as a byte (longer ones are never counted anyway): a token length's
+        # starting counts are then one bytes.translate away.
+        self._lengths = bytes(min(len(w), 255) for w in self.words)
+        self._distinct = sorted(set(self._lengths))
         self._starts: dict[int, int] = {}
 
     def max_distance(self, a: int, b: int) -> int:
@@ -74,8 +77,8 @@ class WordIndex:
 
     def _start(self, length: int) -> int:
         """Every word's starting count for tokens of ``length`` characters, packed."""
-        by_len: dict[int, int] = {}
-        for l in set(self._lengths):  # noqa: E741 - the l of the docstring
+        by_len = bytearray(256)
+        for l in self._distinct:  # noqa: E741 - the l of the docstring
             d = self.max_distance(length, l)
             if l + 1 >= _CARRY:
                 by_len[l] = _CARRY  # not counted: passes
@@ -84,7 +87,7 @@ class WordIndex:
             else:
                 need = math.ceil((length + l + 2 - 3 * d) / 2)
                 by_len[l] = _CARRY - min(max(need, 0), _CARRY)
-        start = int.from_bytes(bytes(by_len[l] for l in self._lengths), "little")  # noqa: E741
+        start = int.from_bytes(self._lengths.translate(by_len), "little")
         if len(self._starts) > 256:  # token lengths are few; bound it anyway
             self._starts.clear()
         self._starts[length] = start
