@@ -144,6 +144,14 @@ def _mutated(phrase: str, edits: list[tuple[int, int, str]]) -> str:
     return "".join(chars)
 
 
+def _scored_one_by_one(bank: PhraseBank, line: str) -> list[int]:
+    """The phrases found by scoring every phrase that fits the line: the filter's reference."""
+    fit = [i for i, p in enumerate(bank.phrases) if len(p) <= len(line)]
+    bank_fit = [bank.phrases[i] for i in fit]
+    scores = process.cdist([line], bank_fit, scorer=bank.scorer, score_cutoff=bank.cutoff)[0]
+    return [i for i, s in zip(fit, scores, strict=True) if s]
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     st.data(),
@@ -160,10 +168,7 @@ def test_the_phrase_filter_finds_what_scoring_every_phrase_finds(
     phrase = data.draw(st.sampled_from(analyser.phrases))
     line = before + _mutated(phrase, edits) + after
     bank = PhraseBank(analyser.phrases, analyser.score_cutoff)
-    fit = [i for i, p in enumerate(analyser.phrases) if len(p) <= len(line)]
-    bank_fit = [analyser.phrases[i] for i in fit]
-    scores = process.cdist([line], bank_fit, scorer=bank.scorer, score_cutoff=bank.cutoff)[0]
-    expected = [i for i, s in zip(fit, scores, strict=True) if s]
+    expected = _scored_one_by_one(bank, line)
     assert bank.hits(line) == expected
 
 
@@ -185,10 +190,7 @@ def test_on_long_lines_the_chunked_filter_finds_what_scoring_every_phrase_finds(
     phrase = data.draw(st.sampled_from(analyser.phrases))
     line = " " + " ".join(before) + _mutated(phrase, edits) + " ".join(after) + " "
     bank = PhraseBank(analyser.phrases, analyser.score_cutoff)
-    fit = [i for i, p in enumerate(analyser.phrases) if len(p) <= len(line)]
-    bank_fit = [analyser.phrases[i] for i in fit]
-    scores = process.cdist([line], bank_fit, scorer=bank.scorer, score_cutoff=bank.cutoff)[0]
-    expected = [i for i, s in zip(fit, scores, strict=True) if s]
+    expected = _scored_one_by_one(bank, line)
     assert bank.hits(line) == expected
     assert bank.hits(line, line.split()) == expected
 
