@@ -77,6 +77,7 @@ EVENTS: tuple[str, ...] = (
     "wrong_invoice",
     "wrong_date",
     "wrong_name",
+    "wrong_company",
     "pressed_paid_debt",
     "disclosed_unverified",
     "shouting",
