@@ -322,6 +322,17 @@ binary_junk = st.one_of(
 )
 
 
+def test_junk_on_a_last_line_without_newline_is_placed_on_that_line(tmp_path: Path) -> None:
+    """A stray line typed at the end of a file with no final newline: the error must name that
+    last line (it used to name the line after it, which the trainer's editor does not have)."""
+    path = tmp_path / "persona.yaml"
+    raw = PERSONA_TEXT.rstrip(b"\n") + b"\nremember to fix this"
+    path.write_bytes(raw)
+    with pytest.raises(LoadError) as caught:
+        load_persona_file(path)
+    assert caught.value.diagnostics[0].line == raw.count(b"\n") + 1
+
+
 @settings(
     deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
 )

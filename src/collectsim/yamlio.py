@@ -218,6 +218,11 @@ def _too_deep() -> str:
 def _syntax_error(e: yaml.MarkedYAMLError, text: str, filename: str) -> Diagnostic:
     mark = e.problem_mark or e.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    last = text.count("\n") + 1
+    if line > last:
+        # The end of a file without a final newline is marked on the line after it (and a
+        # lone "\r" starts a line for YAML, not for an editor): point at the last line.
+        line, col = last, len(text) - text.rfind("\n")
     ctx_line = e.context_mark.line + 1 if e.context_mark is not None else None
     problem = (e.problem or "").strip()
     context = (e.context or "").strip()
