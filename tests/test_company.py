@@ -200,6 +200,17 @@ def test_the_right_company_gets_no_such_reply() -> None:
     assert turns[-1].rule == "confirms-identity"
 
 
+def test_asking_for_the_debtor_with_the_wrong_company_does_not_verify_them() -> None:
+    """The debtor answered "who?", not "yes": the trainee must still confirm who they have."""
+    session = CallSession(_bind(NORTHWIND))
+    turns = session.say("Hi, this is Sam from Apex Recoveries. Am I speaking with Jordan?")
+    assert turns[-1].rule == "wrong-company"
+    assert "identity_verified" not in session.state.facts
+    turns = session.say("Sorry, I'm Sam from Northwind Supplies. Am I speaking with Jordan?")
+    assert turns[-1].rule == "confirms-identity"
+    assert "identity_verified" in session.state.facts
+
+
 def _played(scenario: str, *lines: str) -> tuple[CallRecord, Scorecard]:
     loaded = _bind(scenario)
     session = CallSession(loaded, seed=0)

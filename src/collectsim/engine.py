@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from collectsim.acts import DISCLOSING
 from collectsim.analysis import Analysis, analyse
-from collectsim.factcheck import Offer, line_events, speaker_names
+from collectsim.factcheck import Offer, line_events, speaker_names, verifies
 from collectsim.models import AGREEMENTS, EVENTS, Effect, Loaded, Persona, Rule
 from collectsim.rules import Matcher, RuleSet
 from collectsim.transcript import Agreement, CallRecord, Turn
@@ -314,8 +314,8 @@ class CallSession:
         )
         out += self._respond(acts, events, _mentions(a))
         st.said |= acts
-        if "verify_identity" in acts and "wrong_name" not in events:
-            st.facts.add("identity_verified")  # a yes to the wrong name verifies no one
+        if verifies(acts, events):
+            st.facts.add("identity_verified")
         return out
 
     def hang_up(self) -> list[Turn]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -588,6 +588,16 @@ def offer_events(
                 events.add("below_floor")
                 events.add("offer_outside_authority")
     return events
+
+
+#: A verifying question that raised one of these gets no yes: the debtor corrects the name or
+#: asks who the caller's firm is, so the right party is not confirmed by it.
+UNCONFIRMING = frozenset({"wrong_name", "wrong_company"})
+
+
+def verifies(acts: Collection[str], events: Collection[str]) -> bool:
+    """Whether a line confirms the right party (the engine, transcripts and the checker agree)."""
+    return "verify_identity" in acts and UNCONFIRMING.isdisjoint(events)
 
 
 def conduct_events(a: Analysis, *, verified: bool) -> set[str]:

@@ -28,7 +28,13 @@ from typing import Any
 
 from collectsim.analysis import analyse
 from collectsim.diagnostics import Diagnostic, LoadError
-from collectsim.factcheck import Offer, conduct_events, line_events, speaker_names
+from collectsim.factcheck import (
+    Offer,
+    conduct_events,
+    line_events,
+    speaker_names,
+    verifies,
+)
 from collectsim.models import (
     DEBTOR_TAGS,
     EVENTS,
@@ -333,8 +339,8 @@ def to_record(t: Transcript, loaded: Loaded | None = None) -> CallRecord:
                 events = conduct_events(a, verified=verified)
             turns.append(Turn(n=n, speaker="trainee", text=x.text, acts=a.acts,
                               events=tuple(e for e in EVENTS if e in events), slots=a.slots()))
-            if "verify_identity" in a.acts and "wrong_name" not in events:
-                verified = True  # as in the engine: a yes to the wrong name verifies no one
+            if verifies(a.acts, events):
+                verified = True
             ended_by = "trainee"
         else:
             tags = x.tags if x.tags is not None else debtor_tags(x.text)
