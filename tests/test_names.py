@@ -46,6 +46,19 @@ def test_the_receptionist_may_be_greeted_by_her_own_name() -> None:
     assert "nobody called that" in turns[-1].text
 
 
+def test_a_workplace_the_briefing_names_may_be_asked_for() -> None:
+    """The case file says Priya's number is her workplace, Brightwater Veterinary Clinic: a
+    trainee checking they reached it has read the briefing, not mixed up a name."""
+    from collectsim.engine import CallSession
+
+    loaded = load_library().bind("third-party")
+    turns = CallSession(loaded).say("Hi, is this Brightwater Vets?")
+    assert "wrong_name" not in turns[-2].events
+    assert "nobody called that" not in turns[-1].text
+    turns = CallSession(loaded).say("Hi, is this Greenfield Vets?")
+    assert "wrong_name" in turns[-2].events
+
+
 def test_a_yes_to_the_wrong_name_verifies_no_one() -> None:
     from collectsim.engine import CallSession
 

@@ -131,7 +131,15 @@ def _name_words(case: CaseFile) -> frozenset[str]:
         case.creditor.name,
         case.creditor.company,
     ]
-    return frozenset(w.lower() for p in parts if p for w in re.findall(r"[\w'\u2019-]+", p))
+    words = {w.lower() for p in parts if p for w in re.findall(r"[\w'\u2019-]+", p)}
+    # A name the briefing mentions in passing ("her workplace, Brightwater Veterinary Clinic")
+    # is one the trainee may rightly ask for.
+    for text in (case.debtor.profile, case.relationship, case.debtor.address or ""):
+        words.update(w.lower() for w in _BRIEFING_NAME.findall(text))
+    return frozenset(words)
+
+
+_BRIEFING_NAME = re.compile(r"\b[A-Z][\w'\u2019-]+")
 
 
 def _addressed(text: str) -> Iterator[str]:
