@@ -460,6 +460,28 @@ async def test_coach_view_shows_the_live_scorecard(tmp_path: Path) -> None:
         assert bars.scores and "overall" in bars.scores
 
 
+@sync
+async def test_coach_tips_say_what_was_missed_and_on_which_line(tmp_path: Path) -> None:
+    app = test_app(tmp_path, coach=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        app.open_briefing("tui-test")
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        await send(pilot, "Pay the $1,200 now.")
+        await ready(pilot)
+        await pilot.pause()
+        from collectsim.scoring import score
+
+        card = score(app.screen.attempt.record(), app.screen.attempt.loaded)
+        worst = card.weakest(1)[0]
+        tips = plain(app.screen.query_one("#coach-tips"))
+        assert worst.criterion in tips, tips
+        if worst.evidence:
+            assert "Pay the $1,200 now." in tips
+
+
 @pytest.mark.parametrize("bad", ["{not json", "[1, 2]", '{"trainee": 3}'])
 def test_settings_survive_a_corrupt_file(tmp_path: Path, bad: str) -> None:
     (tmp_path / "settings.json").write_text(bad, encoding="utf-8")
@@ -488,3 +510,245 @@ async def test_transcript_names_who_answers_when_it_is_not_the_debtor(tmp_path: 
         transcript = app.screen.query_one("Transcript")
         assert transcript.debtor_name == "Kayla"
         assert "Kayla" in app.export_screenshot()  # the speaker column of her opening line
+
+
+# --- found playing the built-in scenarios as a trainee -------------------------------------------
+
+
+def many_scenarios(root: Path, n: int = 16) -> None:
+    """n more scenarios whose titles grow a character at a time, so that at any width some row
+    wraps exactly where a scrollbar appearing would move the edge."""
+    for i in range(n):
+        title = ("Robin " + "a " * 30)[: 30 + i].strip()
+        text = SCENARIO.replace("id: tui-test", f"id: tui-test-{i}", 1).replace(
+            'title: "[red]Robin[/red] is late [bold]"', f'title: "{title}"', 1
+        )
+        (root / "lib" / "scenarios" / f"tui-test-{i}.yaml").write_text(text, encoding="utf-8")
+
+
+def lists_fit(screen) -> list[str]:
+    """Option lists whose rows were measured at another width than they are drawn at (a row
+    measured one line short loses its last line)."""
+    from textual.geometry import Size
+    from textual.widgets import OptionList
+
+    wrong = []
+    for ol in screen.query(OptionList):
+        width = ol.scrollable_content_region.width
+        drawn = ol.get_content_height(Size(width, 0), Size(width, 0), width)
+        if ol.options and ol.virtual_size.height != drawn:
+            wrong.append(f"{ol.id}: {ol.virtual_size.height} lines measured, {drawn} drawn")
+    return wrong
+
+
+@sync
+async def test_scenario_rows_keep_their_last_line_when_the_list_scrolls(tmp_path: Path) -> None:
+    app = test_app(tmp_path)
+    many_scenarios(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        options = app.screen.query_one("#scenarios")
+        assert options.max_scroll_y > 0, "the list scrolls"
+        assert lists_fit(app.screen) == []
+
+
+@sync
+async def test_the_latest_reply_stays_in_view_when_the_terminal_shrinks(tmp_path: Path) -> None:
+    app = test_app(tmp_path)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await ready(pilot)
+        app.open_briefing("tui-test")
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        for line in [
+            "Hello, am I speaking with Robin Vale?",
+            "I'm calling about invoice 5001 for $1,200, which was due on October 1.",
+            "Could you tell me why it has not been paid yet?",
+            "I understand, that sounds hard. What could you manage each month?",
+            "How about 6 monthly payments of $200?",
+        ]:
+            await send(pilot, line)
+        transcript = app.screen.query_one("#transcript")
+        assert transcript.max_scroll_y == 0 or transcript.scroll_y == transcript.max_scroll_y
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.pause()
+        assert transcript.max_scroll_y > 0
+        assert transcript.scroll_y == transcript.max_scroll_y, "the last reply is in view"
+
+
+async def play_a_call(pilot, lines: list[str]) -> None:
+    """From home: the briefing, documents sent, the call, these lines, hang up, the scorecard."""
+    app = pilot.app
+    app.open_briefing("tui-test")
+    await pilot.pause()
+    await pilot.press("d", "c")
+    await pilot.pause()
+    for line in lines:
+        await send(pilot, line)
+    await pilot.press("f9")
+    await ready(pilot)
+    await pilot.pause()
+
+
+LONG_CALL = [
+    "Hello, am I speaking with Robin Vale?",
+    "I'm calling about invoice 5001 for $1,200, which was due on October 1.",
+    "Could you tell me why it has not been paid yet?",
+    "I see. Is there anything else I should know about the account?",
+    "Okay. Let me check my notes for a second, please bear with me.",
+    "How about 6 monthly payments of $200?",
+    "Thank you Robin, goodbye.",
+]
+
+
+def in_view(scroll, widget) -> bool:
+    top = widget.virtual_region.y
+    return scroll.scroll_y <= top < scroll.scroll_y + scroll.scrollable_content_region.height
+
+
+@sync
+async def test_scorecard_opens_on_the_line_of_the_first_finding(tmp_path: Path) -> None:
+    app = test_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await play_a_call(pilot, LONG_CALL)
+        screen = app.screen
+        findings = screen.query_one("#findings")
+        first = screen.card.findings[int(findings.highlighted_option.id)]
+        assert first.turn is not None
+        transcript = screen.query_one("#card-transcript")
+        assert transcript.max_scroll_y > 0
+        view = transcript.query_one(f"#turn-{first.turn}")
+        assert view.has_class("-highlight")
+        assert in_view(transcript, view), "the line the first finding is about is on screen"
+        # "line N" in a finding is the number shown beside that turn
+        assert plain(view.query_one(".n")) == str(first.turn)
+
+
+@sync
+async def test_outcome_says_when_a_success_outcome_was_not_counted(tmp_path: Path) -> None:
+    """A promise given only to end the call has a success outcome's name but earns nothing: the
+    verdict must not say "✓ success" beside a close finding that says it was not reached."""
+    forced = PERSONA.replace(
+        "fallback:",
+        """  - id: forced
+    priority: 60
+    when: {acts: [request_payment]}
+    do: {outcome: promise_to_pay, tag: [promise], remember: [forced_promise], stage: agreed}
+    say: ["Fine, fine. I'll pay it Friday."]
+fallback:""",
+    )
+    app = test_app(tmp_path)
+    write_library(
+        tmp_path / "lib",
+        persona=forced,
+        scenario=SCENARIO.replace("success: [", "success: [promise_to_pay, "),
+    )
+    async with app.run_test(size=(100, 32)) as pilot:
+        await ready(pilot)
+        await play_a_call(
+            pilot, ["Hello, am I speaking with Robin Vale?", "Can you pay the $1,200 today?"]
+        )
+        screen = app.screen
+        assert screen.attempt.record().outcome == "promise_to_pay"
+        lost = [f for f in screen.card.findings if f.id == "success_outcome"]
+        assert lost and lost[0].points < 0
+        verdict = plain(screen.query_one("#outcome"))
+        assert "✓ success" not in verdict
+        assert "not counted" in verdict
+
+
+@sync
+async def test_finding_detail_says_what_is_missing_and_why_points_count(tmp_path: Path) -> None:
+    app = test_app(tmp_path)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await ready(pilot)
+        await play_a_call(pilot, LONG_CALL[:3])
+        screen = app.screen
+        findings = screen.query_one("#findings")
+        detail = screen.query_one("#finding-detail")
+
+        async def show(pick) -> str:
+            i = next(i for i, f in enumerate(screen.card.findings) if pick(f))
+            findings.highlighted = next(k for k, o in enumerate(findings.options) if o.id == str(i))
+            await pilot.pause()
+            return plain(detail)
+
+        missing = await show(lambda f: f.points < 0 and not f.evidence)
+        assert missing.startswith("Not done in this call."), missing
+        gained = await show(lambda f: f.points > 0 and f.tip)
+        assert "Why it counts" in gained and "Tip" not in gained, gained
+        lost = await show(lambda f: f.points < 0 and f.evidence and f.tip)
+        assert "Tip" in lost, lost
+
+
+@sync
+async def test_saving_a_note_goes_back_to_the_line(tmp_path: Path) -> None:
+    app = test_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        app.open_briefing("tui-test")
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press("f4")
+        assert app.focused.id == "note-input"
+        await pilot.press(*"asks for a plan", "enter")
+        await pilot.pause()
+        assert app.screen.attempt.session.notes == ["asks for a plan"]
+        assert app.focused.id == "line", "the next thing typed is said, not noted"
+        await pilot.press(*"Hello", "enter")
+        await pilot.pause()
+        assert [t.text for t in app.screen.attempt.turns if t.speaker == "trainee"] == ["Hello"]
+
+
+@sync
+async def test_every_case_file_tab_is_readable_at_80_columns(tmp_path: Path) -> None:
+    app = test_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        app.open_briefing("tui-test")
+        await pilot.pause()
+        tabs = app.screen.query_one("#casefile Tabs")
+        labels = list(tabs.query("Tab"))
+        assert [str(t.label) for t in labels][-1] == "Authority"
+        for tab in labels:
+            assert tab.region.right <= tabs.region.right, f"{tab.label} is cut off"
+
+
+@sync
+async def test_back_on_home_typing_starts_a_new_filter(tmp_path: Path) -> None:
+    app = test_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press(*"robin", "enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "BriefingScreen"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.focused.id == "filter"
+        await pilot.press(*"late")
+        await pilot.pause()
+        assert app.screen.query_one("#filter").value == "late", "not 'robinlate'"
+        options = app.screen.query_one("#scenarios")
+        assert options.get_option_at_index(0).id == "tui-test"
+
+
+@sync
+async def test_escape_in_a_plan_field_leaves_the_field_not_the_briefing(tmp_path: Path) -> None:
+    app = test_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        app.open_briefing("tui-test")
+        await pilot.pause()
+        briefing = app.screen
+        await pilot.press("o", *"confirm by email", "escape")
+        await pilot.pause()
+        assert app.screen is briefing, "still preparing"
+        assert briefing.attempt.session.plans == {"paid_in_full": "confirm by email"}
+        assert app.focused is not None and app.focused.id != "plan-paid_in_full"
+        await pilot.press("escape")  # out of the field, Escape goes back as the footer says
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HomeScreen"

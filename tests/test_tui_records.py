@@ -439,3 +439,54 @@ async def test_keys_keep_working_after_the_debtor_hangs_up(tmp_path: Path) -> No
         await pilot.press("f9")
         await ready(pilot)
         assert type(app.screen).__name__ == "ScorecardScreen"
+
+
+@sync
+async def test_once_the_debtor_hangs_up_the_call_offers_only_the_scorecard(
+    tmp_path: Path,
+) -> None:
+    from test_tui import PERSONA
+
+    from collectsim.tui.app import make_app
+
+    lib = write_library(
+        tmp_path / "angry", persona=PERSONA.replace("rules:\n", "rules:\n" + GOODBYE)
+    )
+    app = make_app(
+        [lib], data_dir=tmp_path / "data", speaking_pace=0, clock=lambda: 0.0, builtin=False
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        call = await to_call(pilot)
+        assert call.query_one("#hang-up").display
+        assert app.active_bindings["f9"].binding.action == "hang_up"
+        await send(pilot, "Pay today or we will take you to court and seize your van.")
+        await pilot.pause()
+        assert call.attempt.ended
+        assert not call.query_one("#hang-up").display, "no Hang up button once nobody is there"
+        shown = {k: b.binding.action for k, b in app.active_bindings.items() if b.binding.show}
+        assert "hang_up" not in shown.values()
+        assert shown.get("f9") == "scorecard", "the footer says how to see the scorecard"
+        await pilot.press("f9")  # the old habit still works
+        await ready(pilot)
+        assert type(app.screen).__name__ == "ScorecardScreen"
+
+
+@sync
+async def test_a_call_left_for_home_waits_there_as_unfinished(tmp_path: Path) -> None:
+    app = test_app(tmp_path)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await ready(pilot)
+        await pilot.press(*"robin")  # a filter is typed: the cut-off call must still show
+        await pilot.pause()
+        call = await to_call(pilot, "d")
+        await send(pilot, "Hi, this is Sam from Northwind Supplies. Am I speaking with Robin Vale?")
+        await committed(app)
+        app.action_home()  # the palette's "Home" in the middle of the call
+        await ready(pilot)
+        await pilot.pause()
+        assert any("left unfinished" in str(n.message) for n in app._notifications)
+        options = app.screen.query_one("#scenarios")
+        ids = [o.id for o in options.options]
+        assert f"resume:{call.attempt.attempt_id}" in ids, ids
+        assert app.screen.highlighted_scenario() == "tui-test"

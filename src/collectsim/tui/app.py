@@ -24,6 +24,7 @@ from textual.screen import Screen
 
 from collectsim.tui.messages import (
     CallEnded,
+    HomeShown,
     LibraryLoaded,
     NextScenario,
     OpenAttempt,
@@ -228,9 +229,13 @@ class CollectsimApp(App[int]):
         if self.records_ready:
             self._read_home(self.trainee, self.library)
 
+    def on_home_shown(self, message: HomeShown) -> None:
+        self.refresh_home()
+
     @work(thread=True, exclusive=True, group="records-home")
     def _read_home(self, trainee: str, library: Any) -> None:
         try:
+            self.records.drain()  # the turns of a call just left are counted
             data = self.records.home(trainee, library)
         except Exception as exc:
             self.post_message(RecordsProblem(f"{type(exc).__name__}: {exc}"))
@@ -349,6 +354,7 @@ class CollectsimApp(App[int]):
             self._show_problems(list(exc.diagnostics), f"'{scenario_id}' cannot be played")
             return
         self.current_scenario = scenario_id
+        self._leaving_call()
         self._show(self._screen_for("BriefingScreen", Attempt(loaded, self.seed, mode=mode)))
 
     def _show_problems(self, diagnostics: Iterable[Any], headline: str = "") -> None:
@@ -571,8 +577,24 @@ class CollectsimApp(App[int]):
     # --- actions (keys and the command palette) -------------------------------------------------
 
     def action_home(self) -> None:
+        self._leaving_call()
         while len(self.screen_stack) > 1:
             self.pop_screen()
+        self.home_screen.back_from_work()
+
+    def _leaving_call(self) -> None:
+        """Say where a call still going on goes when the trainee leaves it (palette: Home, New
+        call, a scenario): nothing is lost, it waits under Unfinished on home."""
+        call = self._screen_of("CallScreen")
+        if call is None or call.attempt.ended:
+            return
+        where = "resume it or score it from Home" if self.records_ready else "it was not recorded"
+        self.notify(
+            f"The call with {call.brief['debtor']['name']} was left unfinished: {where}.",
+            title="Call left",
+            timeout=6,
+            markup=False,
+        )
 
     def action_help(self) -> None:
         from collectsim.tui.screens.help import HelpScreen

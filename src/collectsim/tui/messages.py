@@ -20,6 +20,11 @@ class LibraryLoaded(Message):
         self.reload = reload
 
 
+class HomeShown(Message):
+    """Home is on screen again (back from a call, a briefing, the history): read the records
+    again, so a call left unfinished is offered to resume and best scores are current."""
+
+
 class ScenarioChosen(Message):
     """Open the briefing for a scenario."""
 

@@ -86,7 +86,7 @@ class BriefingScreen(Screen):
         Binding("y", "decide('call')", "May call", show=False),
         Binding("n", "decide('no-call')", "Don't call", show=False),
         Binding("a", "mode", "Practice/Assess"),
-        Binding("escape", "app.home", "Back"),
+        Binding("escape", "back", "Back"),
     ]
 
     def __init__(self, attempt: Attempt, brief: dict[str, Any]) -> None:
@@ -221,6 +221,14 @@ class BriefingScreen(Screen):
 
     def action_check_payments(self) -> None:
         self._do("check-payments")
+
+    def action_back(self) -> None:
+        """Escape in a plan field leaves the field (the plan is kept), not the briefing: a
+        trainee pressing Escape to stop typing must not lose the preparation."""
+        if isinstance(self.focused, Input):
+            self.query_one("#casefile Tabs").focus()
+            return
+        self.app.action_home()  # type: ignore[attr-defined]
 
     def action_plan(self) -> None:
         self.query_one(".plan", Input).focus()

@@ -60,7 +60,8 @@ class CallScreen(Screen):
         Binding("f3", "coach", "Coach"),
         Binding("f4", "notes", "Notes"),
         Binding("f9", "hang_up", "Hang up"),
-        Binding("enter", "scorecard", "Scorecard", show=False),
+        # Once the call is over F9 hangs up nothing: it (and Enter) opens the scorecard.
+        Binding("enter,f9", "scorecard", "Scorecard"),
     ]
 
     speaking: reactive[bool] = reactive(False)
@@ -126,6 +127,7 @@ class CallScreen(Screen):
     def on_mount(self) -> None:
         transcript = self.query_one(Transcript)
         transcript.set_turns(list(self.attempt.turns))
+        transcript.follow = True  # the latest line stays in view, also when the terminal shrinks
         self.query_one("#to-scorecard").display = False
         self._show_notes()
         if self.coach:
@@ -143,6 +145,8 @@ class CallScreen(Screen):
             return not self.attempt.assessment  # no coach view in an assessment: not in the footer
         if action == "scorecard":
             return self.attempt.ended
+        if action == "hang_up":
+            return not self.attempt.ended
         return True
 
     def action_coach(self) -> None:
@@ -216,6 +220,7 @@ class CallScreen(Screen):
             self.query_one(CallTimer).stop()
             line = self.query_one("#line", HistoryInput)
             line.display = False
+            self.query_one("#hang-up", Button).display = False  # nobody left to hang up on
             button = self.query_one("#to-scorecard", Button)
             button.display = True
             # Focus after the layout has hidden the line: focusing at once could be undone when
@@ -324,6 +329,12 @@ class CallScreen(Screen):
         if event.value.strip():
             self.act("note", event.value)
         event.input.value = ""
+        self._back_to_line()  # a note is jotted down mid-call: the next thing is to speak
+
+    def _back_to_line(self) -> None:
+        line = self.query_one("#line", HistoryInput)
+        if line.display:
+            line.focus()
 
     def action_hang_up(self) -> None:
         if self.attempt.ended:

@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from collectsim.tui.messages import ScenarioChosen, TraineeNamed, UnfinishedChosen
+from collectsim.tui.messages import HomeShown, ScenarioChosen, TraineeNamed, UnfinishedChosen
 from collectsim.tui.text import literal
 
 
@@ -102,6 +102,17 @@ class HomeScreen(Screen):
         box = self.query_one("#filter" if self.trainee else "#trainee", Input)
         box.focus()
 
+    def on_screen_resume(self) -> None:
+        """Home is shown again: the records may have changed (a call left unfinished)."""
+        self.post_message(HomeShown())
+
+    def back_from_work(self) -> None:
+        """Back from a briefing, call or scorecard: the last filter is selected, so typing
+        starts a new one instead of being added to it ("brochure" + "avoider")."""
+        box = self.query_one("#filter", Input)
+        if box.value:
+            box.select_all()
+
     # --- attributes down -----------------------------------------------------------------------
 
     def set_trainee(self, name: str) -> None:
@@ -153,17 +164,22 @@ class HomeScreen(Screen):
         return row.title if row else scenario_id
 
     def _extra_options(self) -> list[Option]:
-        """Unfinished calls and the suggestion, above the list while nothing is typed."""
-        if self._words():
-            return []
+        """Unfinished calls (those of the scenarios the filter matches) and, while nothing is
+        typed, the suggestion, above the list."""
+        words = self._words()
         out: list[Option] = []
-        if self.unfinished:
-            n = len(self.unfinished)
+        unfinished = [
+            u
+            for u in self.unfinished
+            if not words or ((row := self._row(u.scenario)) is not None and row.matches(words))
+        ]
+        if unfinished:
+            n = len(unfinished)
             out.append(_header(f"Unfinished call{'s' if n > 1 else ''}: resume or score"))
-            for u in self.unfinished[:5]:
+            for u in unfinished[:5]:
                 out.append(Option(self._unfinished_prompt(u), id=f"resume:{u.id}"))
         s = self.suggestion
-        if s is not None and self._row(s.scenario) is not None:
+        if not words and s is not None and self._row(s.scenario) is not None:
             out.append(_header("Suggested next"))
             out.append(
                 Option(
@@ -312,7 +328,10 @@ class HomeScreen(Screen):
         elif focused is options and event.is_printable and event.character:
             box = self.query_one("#filter", Input)
             box.focus()
-            box.insert_text_at_cursor(event.character)
+            if box.selection.is_empty:
+                box.insert_text_at_cursor(event.character)
+            else:  # the old filter, selected on coming back: typing replaces it
+                box.replace(event.character, *box.selection)
             event.stop()
             event.prevent_default()
 

@@ -75,8 +75,15 @@ def group_header(dimension: str, items: list[tuple[int, Any]]) -> Content:
 
 
 def outcome_content(
-    outcome: str, success: list[str], ended_by: str | None, *, dialled: bool = True
+    outcome: str,
+    success: list[str],
+    ended_by: str | None,
+    *,
+    dialled: bool = True,
+    counted: bool = True,
 ) -> Content:
+    """The outcome and whether it is a success here. ``counted`` is False when the scorer did
+    not count a success outcome (a promise given only to end the call)."""
     if not dialled:
         return Content.assemble(
             ("Outcome  ", "$foreground-muted"),
@@ -84,11 +91,14 @@ def outcome_content(
             ("\nThe contact-rule decision is scored under preparation.", "$foreground-muted"),
         )
     ok = outcome in success
-    parts: list[Any] = [
-        ("Outcome  ", "$foreground-muted"),
-        (outcome.replace("_", " "), "bold"),
-        ("  ✓ success" if ok else "  ✗ not a success here", "$success" if ok else "$error"),
-    ]
+    if ok and not counted:
+        verdict = ("  ✗ not counted as a success (see Close)", "$error")
+    elif ok:
+        verdict = ("  ✓ success", "$success")
+    else:
+        verdict = ("  ✗ not a success here", "$error")
+    parts: list[Any] = [("Outcome  ", "$foreground-muted"), (outcome.replace("_", " "), "bold")]
+    parts.append(verdict)
     if ended_by == "debtor":
         parts.append(("\nThe debtor ended the call.", "$foreground-muted"))
     return Content.assemble(*parts)
@@ -167,6 +177,10 @@ class ScorecardScreen(Screen):
                         self.brief["success"],
                         record.ended_by,
                         dialled=any(t.kind == "call_start" for t in record.turns),
+                        counted=not any(
+                            f.id == "success_outcome" and f.points < 0
+                            for f in (self.card.findings if self.card else ())
+                        ),
                     ),
                     id="outcome",
                 )
@@ -174,13 +188,15 @@ class ScorecardScreen(Screen):
         with Horizontal(id="card-body"):
             yield OptionList(id="findings")
             yield Transcript(
-                self.brief.get("speaker") or self.brief["debtor"]["name"], id="card-transcript"
+                self.brief.get("speaker") or self.brief["debtor"]["name"],
+                numbered=True,  # the "line N" of the findings
+                turns=list(self.attempt.turns),
+                id="card-transcript",
             )
         yield Static("", id="finding-detail")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one(Transcript).set_turns(list(self.attempt.turns))
         findings = self.query_one("#findings", OptionList)
         if self.error:
             findings.add_option(
@@ -213,7 +229,9 @@ class ScorecardScreen(Screen):
         f = self._finding(event.option)
         if f is None:
             return
-        self.query_one(Transcript).highlight(f.turn)
+        # After the next refresh: on opening, the transcript's lines are not laid out yet (and
+        # its own scroll to the end would win), so the first finding's line stayed off screen.
+        self.call_after_refresh(self.query_one(Transcript).highlight, f.turn)
         parts: list[Any] = []
         if f.evidence:
             parts += [
@@ -221,10 +239,16 @@ class ScorecardScreen(Screen):
                 literal(f.evidence, "italic", limit=400),
                 ("”", "$foreground-muted"),
             ]
+        elif f.points < 0:  # something missing: there is no line to quote
+            parts.append(("Not done in this call.", "$foreground-muted"))
+        elif f.points > 0:
+            parts.append(("Earned over the whole call.", "$foreground-muted"))
         if f.tip:
             if parts:
                 parts.append("\n")
-            parts += [("Tip  ", "bold $accent"), literal(f.tip, limit=600)]
+            # A tip beside points gained is why they count, not a correction.
+            label = "Why it counts  " if f.points > 0 else "Tip  "
+            parts += [(label, "bold $accent"), literal(f.tip, limit=600)]
         self.query_one("#finding-detail", Static).update(Content.assemble(*parts))
 
     def action_retry(self) -> None:

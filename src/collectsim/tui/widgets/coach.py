@@ -14,15 +14,29 @@ from collectsim.tui.widgets.scorebars import ScoreBars
 
 
 def tips_content(card: Any) -> Content:
-    """The weakest findings as short tips; praise when nothing is missing."""
-    parts: list[Content] = []
+    """The weakest findings: what was missed, the line it was missed on, and a tip; praise when
+    nothing is missing. Without the criterion and the line, a tip such as "stay calm" beside a
+    polite call leaves the trainee guessing which line cost the points."""
+    entries: list[Content] = []
     for f in card.weakest(3):
-        head = Content.assemble((f"{f.points:+d} ", "$error"), (f.dimension, "$foreground-muted"))
-        parts.append(head)
-        parts.append(literal(f.tip or f.criterion))
-    if not parts:
+        parts = [
+            Content.assemble((f"{f.points:+d} ", "$error"), (f.dimension, "$foreground-muted")),
+            literal(f.criterion, "bold", one_line=True, limit=120),
+        ]
+        if f.evidence:
+            parts.append(
+                Content.assemble(
+                    ("on “", "$foreground-muted"),
+                    literal(f.evidence, "italic $foreground-muted", one_line=True, limit=60),
+                    ("”", "$foreground-muted"),
+                )
+            )
+        if f.tip:
+            parts.append(literal(f.tip))
+        entries.append(Content("\n").join(parts))
+    if not entries:
         return Content("Nothing missed so far.").stylize("$success")
-    return Content("\n").join(parts)
+    return Content("\n\n").join(entries)
 
 
 class CoachPanel(VerticalScroll):

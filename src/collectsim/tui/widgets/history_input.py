@@ -1,10 +1,12 @@
 """A single-line input that remembers what was sent; Up/Down walk back through it.
 
-Sending clears the line at once, while the key is handled, so keys typed right after Enter
-(fast typists, pasted scripts, tmux) land in the fresh line instead of being wiped when the
-`Submitted` message is handled. Pastes are joined into one line and clipped to
-``max_length`` (Textual's Input would drop a paste that does not fit entirely), with a
-notification saying so.
+Enter is handled in the line's own key handler, in order with the other keys, and sending clears
+the line at once: keys typed right after Enter (fast typists, pasted scripts, tmux) start the
+next line. As a binding, Enter would only run once it had bubbled up to the app, after the line
+had taken in the keys that followed it, and "one⏎two⏎" would be sent as "onetwo".
+
+Pastes are joined into one line and clipped to ``max_length`` (Textual's Input would drop a
+paste that does not fit entirely), with a notification saying so.
 """
 
 from __future__ import annotations
@@ -27,6 +29,14 @@ class HistoryInput(Input):
         self.history: list[str] = []
         self._at = 0
         self._draft = ""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            await self.action_submit()
+            return
+        await super()._on_key(event)
 
     async def action_submit(self) -> None:
         value = self.value
