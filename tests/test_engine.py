@@ -356,3 +356,33 @@ def test_call_and_say_actions_let_a_script_write_anything_a_trainee_did() -> Non
     assert note.in_call  # a note made after dialling, before speaking, is part of the call
     said = [t.text for t in record.turns if t.speaker == "trainee"]
     assert said == ["#1 priority: your invoice", "/end"]
+
+
+def test_a_payment_reference_from_the_case_file_is_not_an_unknown_invoice_number() -> None:
+    """'transfer reference PSP-1119' names the debtor's payment, not an invoice nobody knows."""
+    from libplay import bind
+
+    from collectsim.scoring import score
+
+    loaded = bind("already-paid")
+    s = CallSession(loaded, seed=0)
+    s.say("Hi, is this Owen? This is Maya from Harbor Office Supply.")
+    line = "You're right, I can see the 1,275 transfer reference PSP-1119 from yesterday, thanks."
+    s.say(line)
+    trainee = [t for t in s.turns if t.speaker == "trainee"][-1]
+    assert trainee.text == line
+    assert "wrong_invoice" not in trainee.events
+    assert "I don't know that number" not in debtor_lines(s)[-1]
+    card = score(s.record(), loaded)
+    assert not [f for f in card.findings if f.id == "wrong_facts"]
+
+
+def test_an_unknown_number_beside_a_known_reference_is_still_a_wrong_invoice() -> None:
+    paid = {
+        **CASE,
+        "unposted_payments": [
+            {"date": dt.date(2026, 11, 19), "amount": 1200, "invoice": "4471", "reference": "TX-9"}
+        ],
+    }
+    s = play(["state_facts: your transfer reference PSP-1119"], loaded=make(paid))
+    assert "wrong_invoice" in next(t for t in s.turns if t.speaker == "trainee").events

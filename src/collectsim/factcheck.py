@@ -83,6 +83,7 @@ class _Ledger:
     balance: float
     amounts: tuple[float, ...]  # known_amounts
     invoices: tuple[str, ...]  # normalised invoice numbers
+    references: tuple[str, ...]  # normalised references of every payment, posted or not
     dues: frozenset[tuple[int, int]]  # (month, day) of each due date
     names: frozenset[str]  # lower-cased words of every name in the case file
     companies: tuple[_Company, ...]  # every organisation in the case file
@@ -529,6 +530,9 @@ def _ledger(case: CaseFile) -> _Ledger:
             balance=case.outstanding(),
             amounts=tuple(known_amounts(case)),
             invoices=tuple(_norm_invoice(i.number) for i in case.invoices),
+            references=tuple(
+                r for p in case.all_payments() if p.reference and (r := _norm_invoice(p.reference))
+            ),
             dues=frozenset((i.due.month, i.due.day) for i in case.invoices if i.due),
             names=_name_words(case),
             companies=_companies(case),
@@ -657,8 +661,15 @@ def line_events(
             events.add("correct_amount")
         else:
             events.add("wrong_amount")
-    if a.invoice_numbers:
-        if all(_invoice_known(n, ledger.invoices) for n in a.invoice_numbers):
+    # A payment's reference from the case file ("transfer reference PSP-1119") reads like an
+    # invoice number but is a fact of the case, not an unknown invoice: it is judged as neither.
+    numbers = [
+        n
+        for n in a.invoice_numbers
+        if _invoice_known(n, ledger.invoices) or not _invoice_known(n, ledger.references)
+    ]
+    if numbers:
+        if all(_invoice_known(n, ledger.invoices) for n in numbers):
             events.add("correct_invoice")
         else:
             events.add("wrong_invoice")
