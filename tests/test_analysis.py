@@ -43,8 +43,9 @@ def test_labelled_set_is_substantial() -> None:
 #: pass that never looked at it: 0.904 (0.900). Do not tune on blind4; write a new split instead.
 FLOORS = {
     "dev": 0.94, "heldout": 0.97, "blind": 0.97, "blind2": 0.93, "blind3": 0.94, "blind4": 0.88,
-    # probe5 was written before the fixes it probes and scored 0.724 then
-    "probe5": 0.70,
+    # probe5 was written before the fixes it probes: 0.724 then, 0.843 after (an optimistic
+    # estimate: its author also wrote the fixes and had seen its errors before fixing)
+    "probe5": 0.82,
 }
 
 
@@ -105,6 +106,75 @@ def test_no_act_lines(text: str) -> None:
     ],
 )
 def test_act_cases(text: str, present: set[str], absent: set[str]) -> None:
+    got = set(acts(text))
+    assert present <= got, got
+    assert not (absent & got), got
+
+
+@pytest.mark.parametrize(
+    ("text", "present", "absent"),
+    [
+        # a conditional "if you can't pay..." is no request, and the offer after it no next step
+        (
+            "If you can't pay in full, we can look at a plan",
+            {"offer_plan"},
+            {"request_payment", "next_steps"},
+        ),
+        (
+            "If you're unable to settle the full balance, we could spread it over six months.",
+            {"offer_plan"},
+            {"request_payment", "next_steps"},
+        ),
+        (
+            "Should the whole amount be too much, I can set up instalments.",
+            {"offer_plan"},
+            {"request_payment"},
+        ),
+        (
+            "Can you pay in full today? If not, we could look at instalments.",
+            {"request_payment", "offer_plan"},
+            set(),
+        ),
+        (
+            "If you can't pay it all, what could you afford each month?",
+            {"ask_affordability"},
+            {"request_payment"},
+        ),
+        (
+            "If you don't pay the balance, we'll refer the account to our legal team.",
+            {"next_steps"},
+            {"request_payment"},
+        ),
+        ("If we can't agree a plan, the account goes to our solicitors.", {"next_steps"}, set()),
+        ("Please pay in full by Friday.", {"request_payment"}, set()),
+        # what was sent is history; next_steps is what will happen
+        ("we sent you a final notice", set(), {"next_steps"}),
+        ("we emailed the invoice last week", {"offer_documents"}, {"next_steps"}),
+        ("We sent a reminder and a final demand last month.", set(), {"next_steps"}),
+        ("I called you back yesterday.", set(), {"next_steps"}),
+        ("We followed up by email.", set(), {"next_steps"}),
+        ("We'll send you a final notice.", {"next_steps"}, set()),
+        (
+            "We sent a reminder; if we don't hear back, a final notice goes out next.",
+            {"next_steps"},
+            set(),
+        ),
+        # reassurance about a fear is empathy, also after a negated clause
+        ("I won't call your employer, don't worry", {"empathize"}, {"threaten"}),
+        ("don't worry, nobody else will know", {"empathize"}, set()),
+        ("there's no need to panic", {"empathize"}, set()),
+        (
+            "We aren't sending anyone round, there's nothing to be afraid of.",
+            {"empathize"},
+            {"threaten"},
+        ),
+        ("I won't tell your neighbours, rest assured.", {"empathize"}, {"threaten"}),
+        ("Nobody is going to arrest you.", set(), {"threaten"}),
+    ],
+)
+def test_conditionals_history_and_reassurance(
+    text: str, present: set[str], absent: set[str]
+) -> None:
     got = set(acts(text))
     assert present <= got, got
     assert not (absent & got), got

@@ -77,6 +77,7 @@ _CALENDAR = frozenset(
      "february", "march", "april", "june", "july", "august", "september", "october", "november",
      "december")
 )
+_NO_NAMES: frozenset[str] = frozenset()
 _TOKEN = re.compile(r"[^\W_]+(?:[.,]\d+[^\W_]*)*|[.?!;]+")
 
 
@@ -148,22 +149,28 @@ class Normalizer:
                 if out and out[-1] != ".":
                     out.append(".")  # sentence boundary: patterns use it as ^ and $
                 continue
+            if names and tok in names:
+                out.append(tok)
+                continue
             words = canonical.get(tok)
             if words is None:
                 words = self._canonical_of(tok)
-            if names and tok in names and words != (tok,) and words[0] not in _CALENDAR:
-                words = (tok,)
             out += words
         return out
 
     def _names(self, cleaned: str) -> frozenset[str]:
-        """Lower-cased capitalised words inside a sentence that the corrector would change
-        (text-speak still applies: "Hi Sam, Recieved it" has a known misspelling, not a name)."""
+        """Lower-cased capitalised words inside a sentence that the corrector would change, and
+        so must be kept as typed; usually none. Text-speak still applies ("Hi Sam, Recieved it"
+        has a known misspelling, not a name), and so do corrections to weekdays and months."""
         found = _CAPITALISED.findall(cleaned)
         if not found:
-            return frozenset()
-        speak = self.textspeak
-        return frozenset(w for w in map(str.lower, found) if w not in speak)
+            return _NO_NAMES
+        names = set()
+        for word in map(str.lower, found):
+            words = self._canonical.get(word) or self._canonical_of(word)
+            if words != (word,) and word not in self.textspeak and words[0] not in _CALENDAR:
+                names.add(word)
+        return frozenset(names) if names else _NO_NAMES
 
     def _canonical_of(self, tok: str) -> tuple[str, ...]:
         """The canonical words of one raw token: text-speak expanded, else typo-corrected."""
