@@ -43,7 +43,7 @@ def test_labelled_set_is_substantial() -> None:
 #: pass that never looked at it: 0.904 (0.900). Do not tune on blind4; write a new split instead.
 FLOORS = {
     "dev": 0.94, "heldout": 0.97, "blind": 0.97, "blind2": 0.93, "blind3": 0.94, "blind4": 0.88,
-    # probe5 was written before the fixes it probes: 0.724 then, 0.843 after (an optimistic
+    # probe5 was written before the fixes it probes: 0.724 then, 0.839 after (an optimistic
     # estimate: its author also wrote the fixes and had seen its errors before fixing)
     "probe5": 0.82,
 }
