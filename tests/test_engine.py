@@ -386,3 +386,30 @@ def test_an_unknown_number_beside_a_known_reference_is_still_a_wrong_invoice() -
     }
     s = play(["state_facts: your transfer reference PSP-1119"], loaded=make(paid))
     assert "wrong_invoice" in next(t for t in s.turns if t.speaker == "trainee").events
+
+
+def test_system_lines_name_outcomes_in_words_not_ids() -> None:
+    s = play(["/plan paid_in_full: confirm by email", "/plan no-agreement: send a letter"])
+    plans = [t.text for t in s.turns if t.kind == "plan"]
+    assert plans == [
+        "Plan if paid in full: confirm by email",
+        "Plan if no agreement: send a letter",
+    ]
+    assert s.plans == {"paid_in_full": "confirm by email", "no_agreement": "send a letter"}
+    ended = play(["verify_identity: hi", "/end"])
+    assert ended.turns[-1].text == "Call ended. Outcome: no agreement."
+    assert ended.outcome == "no_agreement"
+    slammed = play(["threaten: pay or else"])
+    assert slammed.turns[-1].text == "The debtor ended the call. Outcome: hung up."
+    assert slammed.record().outcome == "hung_up"
+
+
+def test_a_plan_in_words_replays_to_the_same_plan() -> None:
+    """The TUI exports 'Plan if paid in full: ...' as '/plan paid in full: ...'."""
+    from collectsim.tui.attempt import script_lines
+
+    s = play(["/plan paid_in_full: confirm by email"])
+    (line,) = [x for x in script_lines(s.turns) if x.startswith("/plan")]
+    again = play([line])
+    assert again.plans == s.plans
+    assert [t.text for t in again.turns] == [t.text for t in s.turns]

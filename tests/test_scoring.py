@@ -976,7 +976,7 @@ def test_ending_without_the_agreement_a_plan_could_reach_is_not_a_strong_call(
     assert record.outcome == "no_agreement"
     assert card.scores["overall"] <= 70, render_scorecard(card)
     (f,) = by_id(card, "success_outcome")
-    assert f.points < 0 and "no_agreement" in (f.evidence or "")
+    assert f.points < 0 and "Outcome: no agreement" in (f.evidence or "")
 
 
 def _good_examples() -> list[str]:

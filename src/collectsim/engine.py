@@ -15,7 +15,15 @@ from dataclasses import dataclass, field
 from collectsim.acts import DISCLOSING
 from collectsim.analysis import Analysis, analyse
 from collectsim.factcheck import Offer, line_events, speaker_names, verifies
-from collectsim.models import AGREEMENTS, EVENTS, Effect, Loaded, Persona, Rule
+from collectsim.models import (
+    AGREEMENTS,
+    EVENTS,
+    Effect,
+    Loaded,
+    Persona,
+    Rule,
+    outcome_label,
+)
 from collectsim.rules import Matcher, RuleSet
 from collectsim.transcript import Agreement, CallRecord, Turn
 
@@ -259,7 +267,7 @@ class CallSession:
                 raise ValueError("a plan is written '/plan OUTCOME: what you will do'")
             self.plans[outcome] = text.strip()
             self.state.facts.add("plan_made")
-            return [self._system("plan", f"Plan if {outcome}: {text.strip()}")]
+            return [self._system("plan", f"Plan if {outcome_label(outcome)}: {text.strip()}")]
         raise ValueError(f"unknown action '/{action}' (known: {', '.join(ACTIONS)})")
 
     def connect(self) -> list[Turn]:
@@ -326,7 +334,7 @@ class CallSession:
         self.state.ended_by = "trainee"
         if not self.state.connected:
             return [self._system("call_end", "No call was made.")]
-        return [self._system("call_end", f"Call ended. Outcome: {self.outcome}.")]
+        return [self._system("call_end", f"Call ended. Outcome: {outcome_label(self.outcome)}.")]
 
     # --- internals ---
 
@@ -367,9 +375,8 @@ class CallSession:
         if end or "hang_up" in tags:
             st.ended = True
             st.ended_by = "debtor"
-            out.append(
-                self._system("call_end", f"The debtor ended the call. Outcome: {self.outcome}.")
-            )
+            said = outcome_label(self.outcome)
+            out.append(self._system("call_end", f"The debtor ended the call. Outcome: {said}."))
         return out
 
     def _agree(self, outcome: str) -> None:

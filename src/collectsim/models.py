@@ -41,6 +41,26 @@ OUTCOMES: tuple[str, ...] = (
     "hung_up",
 )
 Outcome = Literal[OUTCOMES]  # type: ignore[valid-type]
+#: The words a trainee sees for each outcome (system lines, the scorecard), never the raw id.
+OUTCOME_LABELS: dict[str, str] = {
+    "paid_in_full": "paid in full",
+    "payment_plan": "payment plan",
+    "settlement": "settlement",
+    "promise_to_pay": "promise to pay",
+    "callback": "callback",
+    "dispute": "dispute",
+    "already_paid": "already paid",
+    "wrong_party": "wrong party",
+    "no_agreement": "no agreement",
+    "hung_up": "hung up",
+}
+
+
+def outcome_label(outcome: str) -> str:
+    """`OUTCOME_LABELS` for a known outcome; any other id (a plan's own outcome, "refuses")
+    with its underscores as spaces."""
+    return OUTCOME_LABELS.get(outcome) or outcome.replace("_", " ")
+
 #: Outcomes in which the debtor agreed to pay something: these call for a summary at the close.
 AGREEMENTS: frozenset[str] = frozenset(
     {"paid_in_full", "payment_plan", "settlement", "promise_to_pay"}

@@ -21,6 +21,7 @@ from textual.visual import Padding
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from collectsim.models import outcome_label
 from collectsim.tui.messages import NextScenario, Retry
 from collectsim.tui.text import literal
 from collectsim.tui.widgets.scorebars import DIMENSIONS, ScoreBars
@@ -97,7 +98,7 @@ def outcome_content(
         verdict = ("  ✓ success", "$success")
     else:
         verdict = ("  ✗ not a success here", "$error")
-    parts: list[Any] = [("Outcome  ", "$foreground-muted"), (outcome.replace("_", " "), "bold")]
+    parts: list[Any] = [("Outcome  ", "$foreground-muted"), (outcome_label(outcome), "bold")]
     parts.append(verdict)
     if ended_by == "debtor":
         parts.append(("\nThe debtor ended the call.", "$foreground-muted"))
