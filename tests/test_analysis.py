@@ -103,6 +103,14 @@ def test_no_act_lines(text: str) -> None:
         ("Is that Jordan?", {"verify_identity"}, set()),
         ("My manager asked me to give you a call.", set(), {"next_steps"}),
         ("I'll give you a call on Friday.", {"next_steps"}, set()),
+        # how late it is, not how it would be paid: "a month overdue" is no plan
+        ("It is a month overdue. Can you pay it today by card?", {"request_payment"}, set()),
+        ("Could you pay 200 a month?", {"offer_plan"}, set()),
+        # asking where a payment has got to is not pressing for an answer
+        ("Can you tell me where it is now?", {"check_payment_status"}, {"pressure"}),
+        ("I need an answer right now.", {"pressure"}, set()),
+        ("Is anything holding it up on their side?", {"ask_reason"}, set()),
+        ("So 4,480 dollars by bank transfer by December 4th.", {"summarize_agreement"}, set()),
     ],
 )
 def test_act_cases(text: str, present: set[str], absent: set[str]) -> None:
