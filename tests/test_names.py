@@ -3,10 +3,13 @@ lower-case word, a day, a title or a near spelling."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from collectsim.factcheck import wrong_name
 from collectsim.loading import load_library
+from collectsim.models import Loaded
 
 KNOWN = frozenset({"jordan", "reyes", "northwind", "supplies", "sam", "gardens"})
 
@@ -80,3 +83,28 @@ def test_a_scored_transcript_judges_names_as_a_played_call_does() -> None:
     record = to_record(parse_transcript(text), lib.bind("legitimate-excuse"))
     assert "wrong_name" in record.turns[0].events
     assert "disclosed_unverified" in record.turns[2].events  # the yes verified no one
+
+
+def _debtor_called(name: str) -> Loaded:
+    loaded = load_library().bind("legitimate-excuse")
+    case = loaded.scenario.case
+    case = dataclasses.replace(case, debtor=dataclasses.replace(case.debtor, name=name))
+    return dataclasses.replace(loaded, scenario=dataclasses.replace(loaded.scenario, case=case))
+
+
+def test_the_debtors_name_first_in_a_sentence_is_not_corrected_into_an_insult() -> None:
+    """"Morton" is one letter from "moron": addressing the debtor by name must not raise a
+    misconduct flag, in a played call or in a scored transcript. Another Morton, unknown to
+    the case file, is still read by the typo corrector."""
+    from collectsim.engine import CallSession
+    from collectsim.transcripts import parse_transcript, to_record
+
+    loaded = _debtor_called("Alex Morton")
+    session = CallSession(loaded)
+    turns = session.say("Morton, can you pay today?")
+    assert "insult" not in turns[-2].acts
+    assert "insult" not in session.state.flags
+    record = to_record(parse_transcript("Collector: Morton, can you pay today?\n"), loaded)
+    assert "insult" not in record.turns[0].acts
+    other = CallSession(load_library().bind("legitimate-excuse"))
+    assert "insult" in other.say("Morton, can you pay today?")[-2].acts

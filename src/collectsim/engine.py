@@ -11,10 +11,11 @@ import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from collectsim.acts import DISCLOSING
 from collectsim.analysis import Analysis, analyse
-from collectsim.factcheck import Offer, line_events, speaker_names, verifies
+from collectsim.factcheck import Offer, case_names, line_events, speaker_names, verifies
 from collectsim.models import (
     AGREEMENTS,
     EVENTS,
@@ -173,9 +174,12 @@ class CallSession:
         self.persona = loaded.persona
         self.seed = seed
         self._rng = random.Random(seed)
-        self._analyse = analyser
         self._values = _values_of(loaded)
         self._other_names = speaker_names(self.persona.speaker)
+        if analyser is analyse:  # the case file's names are kept as typed, never "corrected"
+            known = case_names(self.scenario.case) | self._other_names
+            analyser = partial(analyse, known=known)
+        self._analyse = analyser
         meters = {name: float(m.start) for name, m in self.persona.meters.items()}
         meters.update({k: float(v) for k, v in loaded.meters.items()})
         self.state = CallState(

@@ -123,6 +123,12 @@ _NOT_NAMES = frozenset(
 )
 
 
+def case_names(case: CaseFile) -> frozenset[str]:
+    """The lower-cased words of every name the case file gives: the people and firms, and the
+    names its briefing mentions in passing. The analyser keeps them as typed."""
+    return _name_words(case)
+
+
 def _name_words(case: CaseFile) -> frozenset[str]:
     parts = [
         case.debtor.name,

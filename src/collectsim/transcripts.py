@@ -30,6 +30,7 @@ from collectsim.analysis import analyse
 from collectsim.diagnostics import Diagnostic, LoadError
 from collectsim.factcheck import (
     Offer,
+    case_names,
     conduct_events,
     line_events,
     speaker_names,
@@ -317,6 +318,11 @@ def to_record(t: Transcript, loaded: Loaded | None = None) -> CallRecord:
     Agreement and outcome are inferred: an offer followed by a debtor line tagged agree/promise.
     """
     case = loaded.scenario.case if loaded is not None else None
+    known = (
+        case_names(case) | speaker_names(loaded.persona.speaker)
+        if case is not None and loaded is not None
+        else frozenset()
+    )
     turns: list[Turn] = []
     verified = False
     last_offer: tuple[Offer, Any, int] | None = None
@@ -326,7 +332,7 @@ def to_record(t: Transcript, loaded: Loaded | None = None) -> CallRecord:
     for x in t.lines:
         n = len(turns) + 1
         if x.speaker == "trainee":
-            a = analyse(x.text)
+            a = analyse(x.text, known)
             if case is not None and loaded is not None:
                 events, offer = line_events(
                     a, case, verified=verified, debt_paid=case.outstanding() <= 0,

@@ -6,6 +6,7 @@ built :class:`Analyser` (loading the data files and compiling patterns happens o
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from functools import lru_cache
 
 from collectsim.analysis.matcher import Analyser
@@ -20,6 +21,6 @@ def default_analyser() -> Analyser:
     return Analyser()
 
 
-def analyse(text: str) -> Analysis:
-    """Analyse one trainee line with the default analyser."""
-    return default_analyser().analyse(text)
+def analyse(text: str, known: Collection[str] = ()) -> Analysis:
+    """Analyse one trainee line with the default analyser (``known``: see Analyser.analyse)."""
+    return default_analyser().analyse(text, known)

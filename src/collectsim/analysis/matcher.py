@@ -29,7 +29,7 @@ Design (why):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -277,10 +277,11 @@ class Analyser:
             hits.add(rule)
         return hits
 
-    def analyse(self, text: str) -> Analysis:
-        """Acts and slots of one trainee line; never raises on any input."""
+    def analyse(self, text: str, known: Collection[str] = ()) -> Analysis:
+        """Acts and slots of one trainee line; never raises on any input. ``known``: the
+        lower-cased words of the case file's names, never typo-corrected."""
         cleaned = clean(text)
-        words = self.normalizer.tokens(cleaned)
+        words = self.normalizer.tokens(cleaned, known)
         line = " " + " ".join(words) + " "
         amounts, invoices, dates, instalments = self.slots.extract(cleaned)
         has_slot = bool(amounts or invoices or dates)

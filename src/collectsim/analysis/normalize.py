@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from functools import lru_cache
 
 from collectsim.analysis.vocabulary import WordIndex
@@ -132,8 +132,13 @@ class Normalizer:
             return self._swapped[token]
         return self._index.closest(token) or token
 
-    def tokens(self, cleaned: str) -> list[str]:
-        """Canonical tokens of a cleaned line (see module docstring)."""
+    def tokens(self, cleaned: str, known: Collection[str] = ()) -> list[str]:
+        """Canonical tokens of a cleaned line (see module docstring).
+
+        ``known``: lower-cased words of the names in the case file. They are kept as typed
+        wherever they stand, also first in a sentence ("Detailing" is not "dealing", "Morton,
+        can you pay?" is no insult), which the capital alone cannot tell.
+        """
         text = cleaned.lower().translate(_APOSTROPHES)
         if "'" in text:
             if "n't" in text:
@@ -149,7 +154,7 @@ class Normalizer:
                 if out and out[-1] != ".":
                     out.append(".")  # sentence boundary: patterns use it as ^ and $
                 continue
-            if names and tok in names:
+            if (names and tok in names) or (known and tok in known):
                 out.append(tok)
                 continue
             words = canonical.get(tok)
