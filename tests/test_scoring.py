@@ -1211,3 +1211,24 @@ def test_a_flag_for_something_never_said_points_at_the_last_line_checked() -> No
     # ...while the finding still says it never happened
     assert by_id(card, "no_deadline")[0].turn is None
     assert card.to_json()["flags"][0]["turn"] > 0
+
+
+def test_naming_the_overdue_invoice_states_the_purpose() -> None:
+    """Found in a playtest: "Owen, invoice HOS-5520 for $1,275 is a month overdue. Can you pay
+    it today by card?" says exactly why the collector calls, and lost 39 points for "stated
+    the purpose within the first two lines". Small talk in that place still loses them."""
+    from collectsim.loading import load_library
+
+    loaded = load_library().bind("already-paid")
+
+    def purpose(*lines: str) -> int:
+        session = CallSession(loaded)
+        for line in lines:
+            session.say(line)
+        session.hang_up()
+        card = score(session.record(), loaded)
+        return next(f.points for f in card.findings if f.id == "purpose_early")
+
+    facts = "Owen, invoice HOS-5520 for $1,275 is a month overdue. Can you pay it today by card?"
+    assert purpose("Hi, is this Owen?", facts) > 0
+    assert purpose("Hi, is this Owen?", "How's the weather over there?", "Lovely.") < 0
