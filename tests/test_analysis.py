@@ -111,6 +111,8 @@ def test_no_act_lines(text: str) -> None:
         ("I need an answer right now.", {"pressure"}, set()),
         ("Is anything holding it up on their side?", {"ask_reason"}, set()),
         ("So 4,480 dollars by bank transfer by December 4th.", {"summarize_agreement"}, set()),
+        ("Great: 6 payments of 391.67 from December 1.", {"summarize_agreement"}, set()),
+        ("6 payments of 391.67 from December 1, would that work?", set(), {"summarize_agreement"}),
     ],
 )
 def test_act_cases(text: str, present: set[str], absent: set[str]) -> None:
