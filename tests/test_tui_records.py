@@ -307,7 +307,11 @@ async def test_home_suggests_the_next_scenario_with_the_reason(tmp_path: Path) -
         await ready(pilot)
         options = app.screen.query_one("#scenarios")
         assert options.highlighted_option.id == "next:tui-test", "no assessment yet: path start"
-        assert "No assessment yet" in plain(app.screen.query_one("#summary"))
+        start = plain(app.screen.query_one("#summary"))
+        assert "No assessment yet" in start
+        # The scenario is named by its title, as the trainee sees it in the list, not its id.
+        assert "start the path with [red]Robin[/red] is late [bold]." in start
+        assert "tui-test" not in start
         await asyncio.to_thread(add_assessment, app, "Alex", ["Pay now."])
         app.refresh_home()
         await ready(pilot)

@@ -156,7 +156,7 @@ def suggest_next(trainee: str, store: Any, library: Any) -> Suggestion | None:
         return None
     if not attempts:
         first = scenarios[0]
-        return Suggestion(first.id, None, f"No assessment yet: start the path with {first.id}.")
+        return Suggestion(first.id, None, f"No assessment yet: start the path with {first.title}.")
     sk = [s for s in skills(attempts) if s.proficiency is not None]
     weakest = min(sk, key=lambda s: (s.proficiency, DIMENSIONS.index(s.name)))
     gold = {x.scenario for x in levels(attempts) if x.level == "gold"}
@@ -179,11 +179,11 @@ def suggest_next(trainee: str, store: Any, library: Any) -> Suggestion | None:
     )
     weight = float(pick.rubric.weights.get(weakest.name, 1.0))
     if weight > 1:
-        why += f"; {pick.id} weighs {weakest.name} x{weight:g}"
+        why += f"; {pick.title} weighs {weakest.name} x{weight:g}"
     if pick.id in newest:
         why += f"; your last assessed {weakest.name} there was {newest[pick.id]}"
     else:
-        why += f"; you have not been assessed on {pick.id} yet"
+        why += f"; you have not been assessed on {pick.title} yet"
     return Suggestion(pick.id, weakest.name, why + ".")
 
 
