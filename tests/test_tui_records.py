@@ -494,3 +494,58 @@ async def test_a_call_left_for_home_waits_there_as_unfinished(tmp_path: Path) ->
         ids = [o.id for o in options.options]
         assert f"resume:{call.attempt.attempt_id}" in ids, ids
         assert app.screen.highlighted_scenario() == "tui-test"
+
+
+# --- an engine failure on one line ---------------------------------------------------------------
+
+
+@sync
+async def test_an_engine_failure_on_one_line_keeps_the_call_and_the_line(
+    tmp_path: Path, caplog: Any
+) -> None:
+    app = test_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        call = await to_call(pilot, "d")
+        session = call.attempt.session
+        analyse, respond = session._analyse, session._respond
+
+        def broken_analyser(text: str) -> Any:
+            raise RuntimeError("analyser exploded")
+
+        # 1. The analyser fails: the line was never taken, so it goes back on the input.
+        session._analyse = broken_analyser
+        line = "Hi, this is Sam from Northwind Supplies. Am I speaking with Robin?"
+        with caplog.at_level("ERROR"):
+            await send(pilot, line)
+        assert app.screen is call and not call.attempt.ended, "the call goes on"
+        assert call.query_one("#line").value == line, "the trainee's text is not lost"
+        notes = [n for n in app._notifications if n.severity == "error"]
+        assert notes and notes[-1].title == "Simulator error"
+        assert "Traceback" not in notes[-1].message and "exploded" not in notes[-1].message
+        assert any("analyser exploded" in (r.exc_text or "") for r in caplog.records), "logged"
+        assert not [t for t in call.attempt.turns if t.speaker == "trainee"]
+
+        # 2. The reply fails after the line was taken: the line is shown and recorded.
+        session._analyse = analyse
+
+        def broken_reply(*args: Any) -> Any:
+            raise RuntimeError("rules exploded")
+
+        session._respond = broken_reply
+        await send(pilot, line)
+        assert app.screen is call and not call.attempt.ended
+        assert call.query_one("#line").value == "", "taken: not put back to be said twice"
+        await committed(app)
+        (running,) = stored_attempts(app)
+        stored = app.records.store().turns(running.id)
+        assert (stored[-1].speaker, stored[-1].text) == ("trainee", line)
+        assert line in call.query_one("Transcript").query("TurnView").last().full
+
+        # 3. The engine works again: the call carries on as usual.
+        session._respond = respond
+        await send(pilot, "I'm calling about invoice 5001 for $1,200.")
+        assert call.attempt.turns[-1].speaker == "debtor"
+        await pilot.press("f9")
+        await ready(pilot)
+        assert type(app.screen).__name__ == "ScorecardScreen"

@@ -9,6 +9,7 @@ is in the store turn by turn. The steps are read back from the turns in the scri
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable
@@ -146,21 +147,35 @@ class Attempt:
             self.on_turns(self)
         return turns
 
+    def _step(self, run: Callable[[], list[Turn]]) -> list[Turn]:
+        """Run one engine step and commit its turns. If the engine fails part way, the turns
+        it had already added (dialling, the trainee's line) are committed before the error
+        goes on to the caller, so the records never miss a turn the session holds."""
+        before = len(self.session.turns)
+        try:
+            turns = run()
+        except Exception:
+            if len(self.session.turns) > before and self.on_turns is not None:
+                with contextlib.suppress(Exception):  # the engine's error is the one to report
+                    self.on_turns(self)
+            raise
+        return self._done(turns)
+
     def act(self, action: str, arg: str = "") -> list[Turn]:
         """A `/action`; raises ValueError (with a message for the trainee) on a bad argument."""
-        return self._done(self.session.act(action, script_safe(arg)))
+        return self._step(lambda: self.session.act(action, script_safe(arg)))
 
     def connect(self) -> list[Turn]:
         """Dial: the debtor picks up (`/call`)."""
-        return self._done(self.session.connect())
+        return self._step(self.session.connect)
 
     def say(self, text: str, *, interrupted: bool = False) -> list[Turn]:
         """A spoken line; said over the debtor it is an `/interrupt`. The line is kept as one
         clean line of text, exactly as the script will have it."""
-        return self._done(self.session.say(script_safe(text), interrupted=interrupted))
+        return self._step(lambda: self.session.say(script_safe(text), interrupted=interrupted))
 
     def hang_up(self) -> list[Turn]:
-        return self._done(self.session.hang_up())
+        return self._step(self.session.hang_up)
 
     def restarted(self, loaded: Loaded | None = None) -> Attempt:
         """A fresh attempt (with edited files, if given) that keeps this one's preparation."""

@@ -8,7 +8,9 @@ as ``say(text, interrupted=True)`` (``/interrupt`` in the exported script).
 
 from __future__ import annotations
 
+import logging
 import re
+import traceback
 from collections import deque
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -34,6 +36,8 @@ from collectsim.tui.widgets.transcript import Transcript, TurnView
 if TYPE_CHECKING:
     from collectsim.transcript import Turn
     from collectsim.tui.attempt import Attempt
+
+log = logging.getLogger(__name__)
 
 #: Longest line the trainee can send: far more than anyone says in one breath, and it keeps a
 #: pasted document from flooding the transcript.
@@ -279,7 +283,40 @@ class CallScreen(Screen):
         interrupted = self.speaking if interrupt is None else interrupt
         if self.speaking:
             self._finish_speaking(cut=True)
-        self._play(self.attempt.say(text, interrupted=interrupted))
+        before = len(self.attempt.turns)
+        try:
+            turns = self.attempt.say(text, interrupted=interrupted)
+        except Exception:
+            self._engine_failed(before, text)
+            return
+        self._play(turns)
+
+    def _engine_failed(self, before: int, text: str = "") -> None:
+        """The engine raised on one step: log it, say so briefly, and keep the call going.
+
+        The turns the engine added before it failed are shown (the records already have them,
+        see `Attempt`); a line it never took is put back on the input to send again.
+        """
+        log.exception("the engine failed on %r", text)
+        self.log.error(f"the engine failed on {text!r}:\n{traceback.format_exc()}")
+        added = list(self.attempt.turns[before:])
+        if added:
+            self._play(added)
+        taken = any(t.speaker == "trainee" for t in added)
+        if text and not taken:
+            line = self.query_one("#line", HistoryInput)
+            if not line.value:
+                line.value = text
+                line.cursor_position = len(text)
+        what = "that line" if text else "that action"
+        again = "Your line is back in the box to send again. " if text and not taken else ""
+        self.notify(
+            f"Something went wrong in the simulator with {what}. {again}The call goes on.",
+            title="Simulator error",
+            severity="error",
+            markup=False,
+        )
+        self._update_state()
 
     def _command(self, text: str) -> None:
         name, _, arg = text[1:].partition(" ")
@@ -303,10 +340,14 @@ class CallScreen(Screen):
             return
         if action in ("wait", "hold") and self.speaking:
             self._finish_speaking(cut=False)
+        before = len(self.attempt.turns)
         try:
             turns = self.attempt.act(action, arg)
         except ValueError as exc:
             self.notify(str(exc), severity="warning", markup=False)
+            return
+        except Exception:
+            self._engine_failed(before)
             return
         if action == "note":
             self._show_notes()
