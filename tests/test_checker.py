@@ -70,6 +70,7 @@ def test_builtin_library_has_no_unwinnable_scenario(capsys: pytest.CaptureFixtur
     bad = [d for d in found if d["code"] in ("no-success-path", "unfillable-placeholder")]
     assert bad == []
     assert not [d for d in found if d["severity"] == "error" and d["code"] != "example-mismatch"]
+    assert not [d for d in found if d["code"] == "search-incomplete"]
 
 
 # --- the search is sound: whatever the engine does, the search reaches --------------------------
@@ -114,6 +115,34 @@ def test_search_reaches_everything_a_real_call_does(script: Path) -> None:
     assert rules <= reach.fired
     assert stages <= reach.stages
     assert outcome in reach.outcomes
+
+
+def test_the_search_finishes_for_every_builtin_persona() -> None:
+    """Each built-in persona is searched to the end, as played in each of its scenarios and
+    on its own defaults, so `check` can tell which of its rules and stages are dead."""
+    from collectsim.loading import load_library
+
+    lib = load_library()
+    for sid in sorted(lib.scenarios):
+        assert _reach(sid).complete, sid
+    for pid, persona in sorted(lib.personas.items()):
+        assert explore(persona).complete, pid
+
+
+def test_merged_search_agrees_with_the_plain_one_on_a_builtin_persona() -> None:
+    """legitimate-excuse is small enough to search without merging states or skipping any:
+    both searches must find the same rules, stages and outcomes."""
+    from collectsim.loading import load_library
+    from collectsim.reach import _Search
+
+    loaded = load_library().bind("legitimate-excuse")
+    paid = loaded.scenario.case.outstanding() <= 0
+    plain = _Search(loaded.persona, loaded.traits, loaded.meters, merge=False)
+    whole = plain.run([plain.initial(paid)], 50_000, frozenset(), prune=False)
+    fast = explore(loaded.persona, loaded.traits, loaded.meters, debt_paid=paid)
+    assert whole.complete and fast.complete
+    assert (whole.fired, whole.stages, whole.outcomes) == (fast.fired, fast.stages, fast.outcomes)
+    assert fast.states < whole.states / 5
 
 
 def test_search_gives_an_example_path_to_each_outcome() -> None:

@@ -260,8 +260,8 @@ def _why_never(
                     f"{shown} wherever this persona is played", "")
     winners = reach.replied_instead.get(rule.id)
     if winners:
-        order = {r.id: r for r in persona.rules}
-        names = sorted(winners, key=lambda w: -order[w].priority)
+        order = {r.id: (-r.priority, n) for n, r in enumerate(persona.rules)}
+        names = sorted(winners, key=order.__getitem__)  # as the engine tries them
         return (("when",), f"it never replies: whenever its condition holds, "
                 f"{_names(names[:3])} replies first (higher priority or earlier in the file)", "")
     return (("when",), "no sequence of trainee lines reaches a state where its condition holds",

@@ -1,23 +1,49 @@
 """Which stages, rules and outcomes a persona can reach: a search over abstract call states.
 
 `collectsim check` must not guess whether a rule can fire or a scenario can be won, so it plays
-the persona's own rules, breadth first, from the first stage. A state keeps only what conditions
-read: the stage, the facts, debtor tags and past acts that some rule tests, the once-rules fired,
-each meter as a *band* between the thresholds rules test, and the line number up to the highest
-``turn`` threshold band. The lines tried in every state are act/event sets drawn from the rules' own
-conditions (one per rule and ``any_acts`` choice), every single act, and silence/hold.
+the persona's own rules from the first stage. The lines tried in every state are act/event sets
+drawn from the rules' own conditions (one per rule and ``any_acts`` choice), every single act,
+an empty line and silence/hold; the engine's order is followed exactly (reactions in file order,
+then the highest-priority replying rule; ``chance`` branches both ways). A state holds the
+stage, the facts, debtor tags, past acts and flags that conditions test, the rules that can no
+longer fire, each meter as a *band* between the thresholds rules test, the line number (exact,
+up to the first line past every ``turn`` threshold, where all of them test alike for good), the
+outcome and whether an agreement was recorded. Two approximations are inherent: bands
+over-approximate meters (a band may be entered where the exact value would not be), and a line
+combines acts only as some condition does.
 
-The engine's order is followed exactly (reactions in file order, then the highest-priority
-replying rule; ``chance`` branches both ways). Bands over-approximate meters: a band may be
-entered where the exact value would not be. So "never reached" is trustworthy (it is the sound
-direction), while "reachable" can be optimistic. A search that hits `MAX_STATES` (or is told
-to stop at an outcome) says it is incomplete, and callers must not report anything as
-unreachable from it.
+Two reductions make the search small. Both are exact: it finds the same rules fired, stages,
+outcomes and, for rules that never fire, the same rules that replied instead, as the plain
+search that keeps every state apart and expands them all (`tests/test_reach.py` compares them).
+So neither changes a verdict: they cannot make a reachable rule look dead, nor an unwinnable
+scenario look winnable.
+
+- Merging (`_Search.canon`): a rule is switched off for good once a part of its condition
+  has become false for good: it is a spent once-rule; a ``not_facts`` fact no rule forgets is
+  remembered; a needed fact nothing can remember is missing; a ``not_said`` act was said or a
+  ``not_told`` tag given (both only grow); the line number is past its ``turn`` test (it only
+  grows); or its stage test fails for every stage the call can still be in (this one and those
+  that live rules lead to). What only switched-off rules read is then dropped: the facts, tags,
+  past acts, flags and meters no live rule tests, the line number once no live ``turn`` test
+  can change, whether an agreement was recorded once no live rule tests the fact. Exact because
+  a switched-off rule fails in every state that can follow, and a dropped part is read by no
+  rule that can still fire nor by the engine (the facts deciding which lines can be said are
+  kept): merged states have the same successors, line for line, up to the same merging.
+- Pruning (`_Search.distance`): a state is expanded only if a rule still live in it has not
+  fired yet, or leads to a stage or outcome not reached yet. Rules never come back on, stages
+  and outcomes change only when a rule fires, and a rule that never fires stays a target
+  throughout, so a state left unexpanded could not have added anything. When every rule has
+  fired and every stage and outcome a rule can set was reached, the search stops.
+
+The order states are expanded in only decides how soon that happens. A search that hits
+`MAX_STATES` first (or is told to stop at an outcome) says it is incomplete, and callers must
+not report anything as unreachable from it. Example paths are real but not always the shortest.
 """
 
 from __future__ import annotations
 
 import bisect
+import heapq
 import itertools
 import math
 from collections import deque
@@ -26,7 +52,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from collectsim.acts import ACTS, DISCLOSING
-from collectsim.models import AGREEMENTS, Condition, Effect, Persona, Rule
+from collectsim.models import AGREEMENTS, Comparison, Condition, Persona, Rule
 
 #: States one search may visit. A count, not a time limit, so `check` says the same everywhere.
 MAX_STATES = 3_000
@@ -34,6 +60,11 @@ MAX_STATES = 3_000
 PREP_FACTS: tuple[str, ...] = ("documents_sent", "payments_checked", "plan_made")
 _CONDUCT = ("threaten", "insult", "pressure", "dismiss")
 _QUIET = frozenset({"silence", "hold"})  # only /wait and /hold raise these, with no acts
+_ENGINE_FACTS = ("agreement", "identity_verified")  # facts the engine adds itself in a call
+# What a line leaves behind besides the rules it wakes: flags, said acts, verification, and
+# the events that decide whether it can be said at all.
+_TRACE_ACTS = frozenset({*_CONDUCT, *DISCLOSING, "verify_identity"})
+_TRACE_EVENTS = frozenset({"shouting", "pressed_paid_debt", "disclosed_unverified", "wrong_name"})
 
 
 class Line(NamedTuple):
@@ -53,16 +84,90 @@ class Line(NamedTuple):
 
 
 class State(NamedTuple):
+    """An abstract call state; the search keeps only canonical ones (see `_Search.canon`)."""
+
     stage: str
     meters: tuple[int, ...]  # band index per tracked meter
     facts: frozenset[str]
     told: frozenset[str]
     said: frozenset[str]
     flags: frozenset[str]
-    once: frozenset[str]
-    turn: int
+    off: frozenset[str]  # rules that can never fire again: spent once-rules, dead conditions
+    turn: int  # the trainee's line number, up to `turn_cap` (or there once turns stop mattering)
     outcome: str | None
     agreed: bool
+
+
+def _state(*fields: object) -> State:
+    """`State` without NamedTuple's keyword handling: the search builds a great many."""
+    return tuple.__new__(State, fields)  # type: ignore[arg-type]
+
+
+class _Watch(NamedTuple):
+    """The parts of a rule's condition that, once false, stay false for the rest of the call."""
+
+    rule: str
+    gone_facts: frozenset[str]  # not_facts no rule forgets: once remembered, always remembered
+    stuck_facts: frozenset[str]  # facts nothing can remember: while missing, always missing
+    not_said: frozenset[str]  # the trainee's past acts only grow
+    not_told: frozenset[str]  # so do the debtor's tags
+    last_turn: int  # the last line number where its `turn` test holds (-1: none); lines only grow
+    stage: frozenset[str]
+    not_stage: frozenset[str]
+    target: str | None  # the stage it moves the call to
+
+    def gone(self, s: State) -> bool:
+        return (
+            s.turn > self.last_turn
+            or not self.gone_facts.isdisjoint(s.facts)
+            or not self.stuck_facts <= s.facts
+            or not self.not_said.isdisjoint(s.said)
+            or not self.not_told.isdisjoint(s.told)
+        )
+
+    def stranded(self, stages: set[str]) -> bool:
+        """No stage the call can still be in satisfies its stage test."""
+        return bool(self.stage and self.stage.isdisjoint(stages)) or stages <= self.not_stage
+
+
+class _Need(NamedTuple):
+    """The state parts of a rule's condition, to tell how far a state is from meeting it."""
+
+    facts: frozenset[str]
+    not_facts: frozenset[str]
+    told: frozenset[str]
+    not_told: frozenset[str]
+    said: frozenset[str]
+    not_said: frozenset[str]
+    flags: frozenset[str]
+    stage: frozenset[str]
+    not_stage: frozenset[str]
+    turns: tuple[int, ...] | None  # line numbers (up to the cap) where its `turn` test holds
+    meters: tuple[tuple[int, frozenset[int]], ...]  # (meter, bands where its test holds)
+
+    def missing(self, s: State) -> int:
+        d = (
+            len(self.facts - s.facts) + len(self.not_facts & s.facts)
+            + len(self.told - s.told) + len(self.not_told & s.told)
+            + len(self.said - s.said) + len(self.not_said & s.said)
+            + len(self.flags - s.flags)
+            + (bool(self.stage) and s.stage not in self.stage) + (s.stage in self.not_stage)
+            + sum(s.meters[i] not in ok for i, ok in self.meters)
+        )
+        if self.turns is not None:
+            d += next((t - s.turn for t in self.turns if t >= s.turn), 0)
+        return d
+
+
+class _Relevant(NamedTuple):
+    """What the rules that can still fire read: the rest of a state cannot matter any more."""
+
+    facts: frozenset[str]
+    tags: frozenset[str]
+    said: frozenset[str]
+    flags: frozenset[str]
+    meters: tuple[bool, ...]
+    turn_from: int  # from this line number on no live rule's `turn` test changes
 
 
 @dataclass(frozen=True)
@@ -121,13 +226,14 @@ class Bands:
 
 @dataclass(frozen=True)
 class Reach:
-    """What the search found; `complete` is False when it stopped at `MAX_STATES`."""
+    """What the search found; `complete` is False when it stopped at `MAX_STATES` (or at an
+    outcome it was told to stop at) before it could tell that nothing more can be found."""
 
     stages: frozenset[str]
     fired: frozenset[str]
     replied_instead: Mapping[str, frozenset[str]]  # reply rule -> rules that won when it matched
     outcomes: frozenset[str]  # outcomes a call can end with
-    states: int
+    states: int  # distinct (merged) states found
     complete: bool
     examples: Mapping[str, tuple[Line, ...]] = field(default_factory=dict)  # outcome -> lines
 
@@ -167,13 +273,86 @@ def lines_to_try(persona: Persona) -> list[Line]:
     return list(out)
 
 
-def turn_bands(persona: Persona) -> tuple[int, ...]:
-    """Where line-number bands start: every `turn` threshold tests alike inside a band."""
-    cuts = {0}
+def turn_cap(persona: Persona) -> int:
+    """The first line number past every `turn` threshold: from there on they all test alike, so
+    the search stops counting lines there (line numbers are whole, so past ``v`` is
+    ``floor(v) + 1`` or more)."""
+    cap = 0
     for c in _conditions(persona):
         if c.turn is not None:
-            cuts.update({math.ceil(c.turn.value), math.floor(c.turn.value) + 1})
-    return tuple(sorted(x for x in cuts if x >= 0))
+            cap = max(cap, math.floor(c.turn.value) + 1)
+    return cap
+
+
+class _Try(NamedTuple):
+    """A line worth trying, with the live rules it wakes and the conduct flags it raises."""
+
+    line: Line
+    reactions: tuple[Rule, ...]
+    replies: tuple[Rule, ...]
+    flags: frozenset[str]
+    woken: tuple[str, ...]  # the reactions' ids: lines with the same ones share their work
+
+
+class _Frontier:
+    """The states still to expand, taken alternately nearest first to something not found yet
+    (see `_Search.distance`) and from the longest calls first (what only long calls reach, such
+    as a ``turn >= 16`` rule), oldest first among equals. Every state pushed is taken in the
+    end, so only how soon the search can stop depends on this order, never what it finds."""
+
+    ORDER: tuple[str, ...] = ("near", "deep")  # "fifo": oldest first
+
+    def __init__(self, distance: Callable[[State], int | None], cap: int) -> None:
+        self.distance = distance
+        self.fifo: deque[State] = deque()
+        self.heap: list[tuple[int, int, State]] = []
+        self.by_turn: list[deque[State]] = [deque() for _ in range(cap + 1)]
+        self.taken: set[State] = set()
+        self.count = 0  # states pushed: breaks distance ties, oldest first
+        self.pops = 0
+        self.size = 0
+
+    def __len__(self) -> int:
+        return self.size
+
+    def push(self, s: State) -> None:
+        self.fifo.append(s)
+        self.by_turn[s.turn].append(s)
+        d = self.distance(s)
+        if d is not None:
+            heapq.heappush(self.heap, (d, self.count, s))
+        self.count += 1
+        self.size += 1
+
+    def pop(self) -> State:
+        way = self.ORDER[self.pops % len(self.ORDER)] if self.heap else "fifo"
+        self.pops += 1
+        s: State | None = None
+        if way == "near":
+            while self.heap:
+                d, n, t = heapq.heappop(self.heap)
+                if t in self.taken:
+                    continue
+                now = self.distance(t)
+                if now is not None and now > d:  # what it was near has been found since
+                    heapq.heappush(self.heap, (now, n, t))
+                    continue
+                s = t
+                break
+        elif way == "deep":
+            for q in reversed(self.by_turn):
+                while q and q[0] in self.taken:
+                    q.popleft()
+                if q:
+                    s = q.popleft()
+                    break
+        if s is None:
+            s = self.fifo.popleft()
+            while s in self.taken:
+                s = self.fifo.popleft()
+        self.taken.add(s)
+        self.size -= 1
+        return s
 
 
 class _Search:
@@ -182,18 +361,24 @@ class _Search:
         persona: Persona,
         traits: Mapping[str, float],
         meter_starts: Mapping[str, float],
+        *,
+        merge: bool = True,
     ) -> None:
         self.p = persona
         self.traits = dict(traits)
+        self.merge = merge  # False keeps every state apart: only for tests of `canon`
         conds = _conditions(persona)
         events = {e for c in conds for e in (*c.events, *c.no_events)}
         engine_reads = {
             "pressed_paid_debt": "debt_paid",
             "disclosed_unverified": "identity_verified",
         }
+        # Facts the engine reads itself to tell which lines can be said: always kept.
+        self.engine_facts = frozenset(
+            fact for event, fact in engine_reads.items() if event in events
+        )
         self.facts = frozenset(
-            {f for c in conds for f in (*c.facts, *c.not_facts)}
-            | {fact for event, fact in engine_reads.items() if event in events}
+            {f for c in conds for f in (*c.facts, *c.not_facts)} | self.engine_facts
         )
         self.tags = frozenset(t for c in conds for t in (*c.told, *c.not_told))
         self.said = frozenset(a for c in conds for a in (*c.said, *c.not_said))
@@ -211,27 +396,24 @@ class _Search:
             self.bands.append(b)
             self.starts.append(b.of(start))
         self.index = {n: i for i, n in enumerate(self.meter_names)}
-        # Line numbers as bands: a step moves within a band or to the next one (both are tried).
-        starts = turn_bands(persona)
-        self.turn_lo = starts
-        self.turn_next = tuple(
-            (i,) if i == len(starts) - 1
-            else (i + 1,) if starts[i + 1] == starts[i] + 1
-            else (i, i + 1)
-            for i in range(len(starts))
-        )
+        self.cap = turn_cap(persona)
         self.reactions = [r for r in persona.rules if not r.say]
         self.replies = sorted((r for r in persona.rules if r.say), key=lambda r: -r.priority)
         self.tests = {r.id: self.compile(r.when) for r in persona.rules}
         self._effects = {
             r.id: (
+                r.do.stage,
+                tuple((self.index[m], d) for m, d in r.do.meters.items() if m in self.index),
                 frozenset(r.do.remember) & self.facts,
                 frozenset(r.do.forget),
                 frozenset(r.do.tag) & self.tags,
+                r.do.outcome,
             )
             for r in persona.rules
         }
-        self._applied: dict[tuple[State, str], list[State]] = {}
+        self.third_party = self.traits.get("right_party", 1) < 1
+        self._holding: dict[State, frozenset[str]] = {}
+        self._shifts: dict[tuple[int, int, float], tuple[int, ...]] = {}
         self.by_line: dict[Line, tuple[list[Rule], list[Rule]]] = {}
         seen: set[tuple[object, ...]] = set()
         for line in lines_to_try(persona):
@@ -241,18 +423,207 @@ class _Search:
             key = (
                 tuple(r.id for r in reactions),
                 tuple(r.id for r in replies),
-                line.acts & (self.said | set(_CONDUCT) | DISCLOSING | {"verify_identity"}),
-                line.events & {"shouting", "pressed_paid_debt", "disclosed_unverified"},
+                line.acts & (self.said | _TRACE_ACTS),
+                line.events & _TRACE_EVENTS,
             )
             if key not in seen:
                 seen.add(key)
                 self.by_line[line] = (reactions, replies)
-        self.lines = list(self.by_line)
+        self._watch(persona)
         self.fired: set[str] = set()
         self.stages: set[str] = set()
         self.beaten: dict[str, set[str]] = {}
         self.outcomes: set[str] = set()
         self.examples: dict[str, tuple[Line, ...]] = {}
+
+    def _watch(self, persona: Persona) -> None:
+        """What `canon` needs: how each rule can die, and what can never fire from the start."""
+        rules = persona.rules
+        forgettable = {f for r in rules for f in r.do.forget}
+        addable = {f for r in rules for f in r.do.remember} | {*PREP_FACTS, *_ENGINE_FACTS}
+        tagged = {t for r in rules for t in r.do.tag}
+        woken = {r.id for reactions, replies in self.by_line.values() for r in (*reactions,
+                                                                                 *replies)}
+        # Never: a trait test that fails, a line part no line satisfies, a tag nothing gives.
+        self.static_off = frozenset(
+            r.id for r in rules
+            if r.id not in woken or not set(r.when.told) <= tagged
+            or not all(cmp.test(self.traits.get(t, 0.0)) for t, cmp in r.when.traits.items())
+        )
+        self.watches: list[_Watch] = []
+        self.turn_settles: dict[str, int] = {}
+        for r in rules:
+            c = r.when
+            ok = [n for n in range(self.cap + 1) if c.turn is None or c.turn.test(n)]
+            if c.turn is not None:
+                truth = [c.turn.test(n) for n in range(self.cap + 1)]
+                settle = self.cap
+                while settle > 0 and truth[settle - 1] == truth[self.cap]:
+                    settle -= 1
+                self.turn_settles[r.id] = settle
+            self.watches.append(_Watch(
+                rule=r.id,
+                gone_facts=frozenset(f for f in c.not_facts if f not in forgettable),
+                stuck_facts=frozenset(f for f in c.facts if f not in addable),
+                not_said=frozenset(c.not_said),
+                not_told=frozenset(c.not_told),
+                last_turn=max(ok, default=-1),
+                stage=frozenset(c.stage),
+                not_stage=frozenset(c.not_stage),
+                target=r.do.stage,
+            ))
+        self.reads = {
+            r.id: (
+                frozenset((*r.when.facts, *r.when.not_facts)),
+                frozenset((*r.when.told, *r.when.not_told)),
+                frozenset((*r.when.said, *r.when.not_said)),
+                frozenset(r.when.flags),
+                frozenset(self.index[m] for m in r.when.meters),
+            )
+            for r in rules
+        }
+        self.needs = {r.id: self._need(r.when) for r in rules}
+        # The replies tried before a reply on a line that wakes it, one group per such line.
+        groups: dict[str, set[tuple[str, ...]]] = {}
+        for _, replies in self.by_line.values():
+            for i, r in enumerate(replies):
+                groups.setdefault(r.id, set()).add(tuple(x.id for x in replies[:i]))
+        self.rivals = {rid: sorted(g) for rid, g in groups.items() if all(g)}
+        self.possible_rules = frozenset(r.id for r in rules) - self.static_off
+        self.leads = {
+            r.id: (r.do.stage, frozenset(
+                {r.do.outcome} if r.do.outcome
+                else {"hung_up"} if r.do.end or "hang_up" in r.do.tag else ()
+            ))
+            for r in rules
+        }
+        live = [r for r in rules if r.id in self.possible_rules]
+        ending = any(r.do.end or "hang_up" in r.do.tag for r in live)
+        self.possible_outcomes = frozenset(
+            {"no_agreement", *(r.do.outcome for r in live if r.do.outcome)}
+            | ({"hung_up"} if ending else set())
+        )
+        self._canon: dict[State, State] = {}
+        self._relevant: dict[frozenset[str], _Relevant] = {}
+        self._lines_for: dict[frozenset[str], list[_Try]] = {}
+
+    def _need(self, c: Condition) -> _Need:
+        return _Need(
+            facts=frozenset(c.facts),
+            not_facts=frozenset(c.not_facts),
+            told=frozenset(c.told),
+            not_told=frozenset(c.not_told),
+            said=frozenset(c.said),
+            not_said=frozenset(c.not_said),
+            flags=frozenset(c.flags),
+            stage=frozenset(c.stage),
+            not_stage=frozenset(c.not_stage),
+            turns=None if c.turn is None else tuple(
+                n for n in range(self.cap + 1) if c.turn.test(n)
+            ),
+            meters=tuple((self.index[m], self.meter_ok(m, cmp)) for m, cmp in c.meters.items()),
+        )
+
+    def meter_ok(self, name: str, cmp: Comparison) -> frozenset[int]:
+        """The bands of a meter where a test holds: every value in a band tests alike."""
+        bands = self.bands[self.index[name]]
+        return frozenset(b for b in range(2 * len(bands.points) - 1) if cmp.test(bands.sample(b)))
+
+    # --- merging states no rule can tell apart ----------------------------------------------
+
+    def canon(self, s: State) -> State:
+        """``s`` with every rule that can never fire again switched off, and with what only
+        switched-off rules read forgotten (see the module docstring for why this is exact)."""
+        if not self.merge:
+            return s
+        hit = self._canon.get(s)
+        if hit is not None:
+            return hit
+        off = set(s.off)
+        live: list[_Watch] = []
+        for w in self.watches:
+            if w.rule not in off:
+                if w.gone(s):
+                    off.add(w.rule)
+                else:
+                    live.append(w)
+        while True:  # a stage only live rules lead to; each round can strand more rules
+            stages = {s.stage, *(w.target for w in live if w.target)}
+            stranded = [w for w in live if w.stranded(stages)]
+            if not stranded:
+                break
+            off.update(w.rule for w in stranded)
+            live = [w for w in live if w.rule not in off]
+        offs = frozenset(off)
+        rel = self.relevant(offs)
+        out = State(
+            s.stage,
+            tuple(b if keep else 0 for b, keep in zip(s.meters, rel.meters, strict=True)),
+            s.facts & rel.facts,
+            s.told & rel.tags,
+            s.said & rel.said,
+            s.flags & rel.flags,
+            offs,
+            s.turn if s.turn < rel.turn_from else self.cap,
+            s.outcome,
+            s.agreed and "agreement" in rel.facts,
+        )
+        self._canon[s] = out
+        return out
+
+    def relevant(self, off: frozenset[str]) -> _Relevant:
+        hit = self._relevant.get(off)
+        if hit is None:
+            hit = self._relevant[off] = self._relevance(off)
+        return hit
+
+    def _relevance(self, off: frozenset[str]) -> _Relevant:
+        live = [rid for rid in self.reads if rid not in off]
+        facts, tags, said, flags, meters = (
+            frozenset().union(*(self.reads[rid][k] for rid in live)) for k in range(5)
+        )
+        return _Relevant(
+            facts=facts | self.engine_facts,
+            tags=tags,
+            said=said,
+            flags=flags,
+            meters=tuple(i in meters for i in range(len(self.meter_names))),
+            turn_from=max((self.turn_settles[r] for r in live if r in self.turn_settles),
+                          default=0),
+        )
+
+    def distance(self, s: State) -> int | None:
+        """How far ``s`` looks from anything not found yet, or None if nothing not found yet
+        can happen after it: no rule still live in ``s`` has not fired, or leads to a stage or
+        an outcome not reached. The distance is a guess (the parts of such a rule's condition
+        that ``s`` fails, and the lines until its ``turn`` test holds); None is certain."""
+        rules = self.possible_rules - self.fired
+        stages = set(self.p.stages) - self.stages
+        outcomes = self.possible_outcomes - self.outcomes
+        best: int | None = None
+        for rid, (target, gives) in self.leads.items():
+            if rid not in s.off and (
+                rid in rules or target in stages or not gives.isdisjoint(outcomes)
+            ):
+                d = self.needs[rid].missing(s)
+                rivals = self.rivals.get(rid)
+                if rivals and (best is None or d < best):
+                    hold = self.holding(s)
+                    d += min(sum(r in hold for r in group) for group in rivals)
+                if best is None or d < best:
+                    best = d
+                    if d == 0:
+                        break
+        return best
+
+    def saturated(self) -> bool:
+        """Every rule has fired, every stage and every outcome a rule can set was reached:
+        searching on cannot find anything more."""
+        return (
+            len(self.fired) >= len(self.possible_rules)
+            and len(self.stages) >= len(self.p.stages)
+            and self.outcomes >= self.possible_outcomes
+        )
 
     # --- conditions and effects, as engine.CallSession does them ---------------------------
 
@@ -304,12 +675,10 @@ class _Search:
             tests.append(lambda s: s.stage not in not_stages)
         if c.turn is not None:
             turn = c.turn
-            ok_turns = frozenset(i for i, lo in enumerate(self.turn_lo) if turn.test(lo))
+            ok_turns = frozenset(n for n in range(self.cap + 1) if turn.test(n))
             tests.append(lambda s: s.turn in ok_turns)
         for name, cmp in c.meters.items():
-            i = self.index[name]
-            bands = self.bands[i]
-            ok = frozenset(b for b in range(2 * len(bands.points) - 1) if cmp.test(bands.sample(b)))
+            i, ok = self.index[name], self.meter_ok(name, cmp)
             tests.append(lambda s, i=i, ok=ok: s.meters[i] in ok)
         if not tests:
             return lambda s: True
@@ -317,43 +686,45 @@ class _Search:
             return tests[0]
         return lambda s: all(t(s) for t in tests)
 
-    def matches(self, s: State, rule: Rule) -> bool:
-        """For rules whose line part already holds (see `by_line`)."""
-        return rule.id not in s.once and self.tests[rule.id](s)
+    def holding(self, s: State) -> frozenset[str]:
+        """The live rules whose condition holds in ``s`` as far as the state goes (their line
+        part is settled by `lines_for`). Memoised: many lines reach the same states."""
+        hit = self._holding.get(s)
+        if hit is None:
+            off = s.off
+            hit = self._holding[s] = frozenset(
+                rid for rid, test in self.tests.items() if rid not in off and test(s)
+            )
+        return hit
 
     def apply(self, s: State, rule: Rule) -> list[State]:
         """The states a rule's effect leads to (several when a meter band is left ambiguously)."""
-        key = (s, rule.id)
-        done = self._applied.get(key)
-        if done is not None:
-            return done
-        e: Effect = rule.do
-        options: list[Iterable[int]] = [(b,) for b in s.meters]
-        for name, delta in e.meters.items():
-            i = self.index.get(name)
-            if i is not None:
-                options[i] = self.bands[i].shift(s.meters[i], delta)
-        remember, forget, tags = self._effects[rule.id]
-        base = State(
-            e.stage or s.stage,
-            s.meters,
+        stage, shifts, remember, forget, tags, outcome = self._effects[rule.id]
+        self.fired.add(rule.id)
+        rest = (
             (s.facts | remember) - forget if remember or forget else s.facts,
             s.told | tags if tags else s.told,
             s.said,
             s.flags,
-            (s.once | {rule.id}) if rule.once else s.once,
+            (s.off | {rule.id}) if rule.once else s.off,
             s.turn,
-            e.outcome or s.outcome,
+            outcome or s.outcome,
             s.agreed,
         )
-        self.fired.add(rule.id)
-        if len(options) == 0 or all(len(o) == 1 for o in options):
-            out = [base._replace(meters=tuple(next(iter(o)) for o in options))]
-        else:
-            out = [base._replace(meters=m) for m in itertools.product(*options)]
-        if len(self._applied) < 4 * MAX_STATES:
-            self._applied[key] = out
-        return out
+        stage = stage or s.stage
+        if not shifts:
+            return [_state(stage, s.meters, *rest)]
+        options: list[tuple[int, ...]] = [(b,) for b in s.meters]
+        for i, delta in shifts:
+            options[i] = self.shift(i, s.meters[i], delta)
+        return [_state(stage, m, *rest) for m in itertools.product(*options)]
+
+    def shift(self, meter: int, band: int, delta: float) -> tuple[int, ...]:
+        key = (meter, band, delta)
+        hit = self._shifts.get(key)
+        if hit is None:
+            hit = self._shifts[key] = tuple(sorted(self.bands[meter].shift(band, delta)))
+        return hit
 
     # --- one trainee line ----------------------------------------------------------------------
 
@@ -362,40 +733,73 @@ class _Search:
             return False
         return not ("disclosed_unverified" in line.events and "identity_verified" in s.facts)
 
-    def say(self, s: State, line: Line) -> Iterator[tuple[State, bool]]:
-        """Every (state after the reply, call ended) the line can lead to."""
-        acts = line.acts
-        flags = set(s.flags)
-        flags.update(a for a in _CONDUCT if a in acts)
-        if "shouting" in line.events:
-            flags.add("shouting")
-        if self.traits.get("right_party", 1) < 1 and acts & DISCLOSING:
-            flags.add("third_party_disclosure")
-        tracked = frozenset(flags & self.flag_names)
-        reactions, replies = self.by_line[line]
-        branches = [s._replace(turn=t, flags=tracked) for t in self.turn_next[s.turn]]
-        for rule in reactions:
-            nxt: list[State] = []
+    def lines_for(self, off: frozenset[str]) -> list[_Try]:
+        """The lines worth trying once the rules in ``off`` are dead: lines that wake the same
+        live rules and leave the same traces lead to the same states, so one of them is enough."""
+        hit = self._lines_for.get(off)
+        if hit is not None:
+            return hit
+        said = self.relevant(off).said if self.merge else self.said
+        acts_mask = said | _TRACE_ACTS
+        out: list[_Try] = []
+        seen: set[tuple[object, ...]] = set()
+        for line, (reactions, replies) in self.by_line.items():
+            live_reactions = tuple(r for r in reactions if r.id not in off)
+            live_replies = tuple(r for r in replies if r.id not in off)
+            key = (
+                tuple(r.id for r in live_reactions),
+                tuple(r.id for r in live_replies),
+                line.acts & acts_mask,
+                line.events & _TRACE_EVENTS,
+            )
+            if key not in seen:
+                seen.add(key)
+                flags = {a for a in _CONDUCT if a in line.acts}
+                if "shouting" in line.events:
+                    flags.add("shouting")
+                if self.third_party and line.acts & DISCLOSING:
+                    flags.add("third_party_disclosure")
+                out.append(_Try(line, live_reactions, live_replies,
+                                frozenset(flags) & self.flag_names, key[0]))
+        self._lines_for[off] = out
+        return out
+
+    def expand(self, s: State) -> Iterator[tuple[State, Line, bool]]:
+        """Every (state after the reply, line, call ended) one trainee line can lead to."""
+        turn = min(s.turn + 1, self.cap)
+        reacted: dict[tuple[frozenset[str], tuple[str, ...]], list[State]] = {}
+        for line, reactions, replies, raised, woken in self.lines_for(s.off):
+            if not self.valid(s, line):
+                continue
+            flags = s.flags | raised if raised else s.flags
+            branches = reacted.get((flags, woken))
+            if branches is None:  # lines that wake the same reactions share this part
+                branches = [s._replace(turn=turn, flags=flags)]
+                for rule in reactions:
+                    nxt: list[State] = []
+                    for b in branches:
+                        if rule.id in self.holding(b):
+                            if rule.when.chance is not None:
+                                nxt.append(b)
+                            nxt.extend(self.apply(b, rule))
+                        else:
+                            nxt.append(b)
+                    branches = nxt
+                reacted[(flags, woken)] = branches
             for b in branches:
-                if self.matches(b, rule):
-                    if rule.when.chance is not None:
-                        nxt.append(b)
-                    nxt.extend(self.apply(b, rule))
-                else:
-                    nxt.append(b)
-            branches = nxt
-        for b in branches:
-            yield from self._reply(b, line, replies, 0)
+                for t, end in self._reply(b, line, replies, 0):
+                    yield t, line, end
 
     def _reply(
-        self, s: State, line: Line, replies: list[Rule], start: int
+        self, s: State, line: Line, replies: Sequence[Rule], start: int
     ) -> Iterator[tuple[State, bool]]:
+        hold = self.holding(s)
         for i in range(start, len(replies)):
             rule = replies[i]
-            if not self.matches(s, rule):
+            if rule.id not in hold:
                 continue
             for lower in replies[i + 1 :]:
-                if lower.id not in self.fired and self.matches(s, lower):
+                if lower.id in hold and lower.id not in self.fired:
                     self.beaten.setdefault(lower.id, set()).add(rule.id)
             if rule.when.chance is not None:
                 yield from self._reply(s, line, replies, i + 1)
@@ -415,7 +819,11 @@ class _Search:
             facts = facts | ({"agreement"} & self.facts)
         if chosen is not None and "hang_up" in chosen.do.tag and chosen.do.outcome is None:
             outcome = "hung_up"  # hanging up voids what was agreed before, as in the engine
-        if "verify_identity" in line.acts and "identity_verified" in self.facts:
+        if (
+            "verify_identity" in line.acts
+            and "wrong_name" not in line.events  # a yes to the wrong name verifies no one
+            and "identity_verified" in self.facts
+        ):
             facts = facts | {"identity_verified"}
         return s._replace(
             facts=facts, agreed=agreed, outcome=outcome, said=s.said | (line.acts & self.said)
@@ -431,43 +839,56 @@ class _Search:
             told=frozenset(),
             said=frozenset(),
             flags=frozenset(),
-            once=frozenset(),
+            off=self.static_off,
             turn=0,
             outcome=None,
             agreed=False,
         )
 
-    def run(self, starts: Sequence[State], limit: int, stop_at: frozenset[str]) -> Reach:
+    def run(
+        self, starts: Sequence[State], limit: int, stop_at: frozenset[str], *, prune: bool = True
+    ) -> Reach:
+        """Expand canonical states until none is left that could lead to anything not found
+        yet; ``prune=False`` expands every reachable state (for tests)."""
+        starts = list(dict.fromkeys(self.canon(s) for s in starts))
         parent: dict[State, tuple[State | None, Line | None]] = {s: (None, None) for s in starts}
-        queue = deque(starts)
+        queue = _Frontier(self.distance if prune else lambda s: 0, self.cap)
+        for s in starts:
+            self.stages.add(s.stage)
+            self._outcome(s.outcome or "no_agreement", s, None, parent)
+            queue.push(s)
         complete = True
         while queue:
             if self.outcomes & stop_at:
                 complete = False
                 break
-            s = queue.popleft()
-            self.stages.add(s.stage)
-            self._outcome(s.outcome or "no_agreement", s, None, parent)
+            if prune and self.saturated():
+                complete = True  # whatever was left out could not have added anything
+                break
+            s = queue.pop()
+            if prune and self.distance(s) is None:
+                continue
             nexts: list[tuple[State, Line | None, bool]] = [
                 (s._replace(facts=s.facts | {f}), None, False)
                 for f in PREP_FACTS
                 if f in self.facts and f not in s.facts
             ]
-            for line in self.lines:
-                if self.valid(s, line):
-                    nexts.extend((t, line, end) for t, end in self.say(s, line))
+            nexts.extend(self.expand(s))
             for t, line, end in nexts:
                 if end:
                     self.stages.add(t.stage)
                     self._outcome(t.outcome or "hung_up", s, line, parent)
                     continue
+                t = self.canon(t)
                 if t in parent:
                     continue
                 if len(parent) >= limit:
                     complete = False
                     continue
                 parent[t] = (s, line)
-                queue.append(t)
+                self.stages.add(t.stage)
+                self._outcome(t.outcome or "no_agreement", t, None, parent)
+                queue.push(t)
         return Reach(
             stages=frozenset(self.stages),
             fired=frozenset(self.fired),
@@ -521,5 +942,5 @@ __all__ = [
     "Reach",
     "explore",
     "lines_to_try",
-    "turn_bands",
+    "turn_cap",
 ]
