@@ -405,11 +405,12 @@ def test_system_lines_name_outcomes_in_words_not_ids() -> None:
 
 
 def test_a_plan_in_words_replays_to_the_same_plan() -> None:
-    """The TUI exports 'Plan if paid in full: ...' as '/plan paid in full: ...'."""
+    """The TUI exports 'Plan if paid in full: ...' as '/plan paid_in_full: ...'."""
     from collectsim.tui.attempt import script_lines
 
     s = play(["/plan paid_in_full: confirm by email"])
     (line,) = [x for x in script_lines(s.turns) if x.startswith("/plan")]
+    assert line == "/plan paid_in_full: confirm by email", "exported as the trainee typed it"
     again = play([line])
     assert again.plans == s.plans
     assert [t.text for t in again.turns] == [t.text for t in s.turns]

@@ -61,6 +61,12 @@ def outcome_label(outcome: str) -> str:
     with its underscores as spaces."""
     return OUTCOME_LABELS.get(outcome) or outcome.replace("_", " ")
 
+
+def outcome_id(label: str) -> str:
+    """The outcome id an `outcome_label` (or an id) stands for: "paid in full" -> "paid_in_full",
+    so a plan line read back from its text names the outcome as the trainee's `/plan` did."""
+    return label.strip().replace(" ", "_")
+
 #: Outcomes in which the debtor agreed to pay something: these call for a summary at the close.
 AGREEMENTS: frozenset[str] = frozenset(
     {"paid_in_full", "payment_plan", "settlement", "promise_to_pay"}

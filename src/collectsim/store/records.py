@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from collectsim.models import outcome_id
 from collectsim.script import Step
 from collectsim.transcript import Agreement, CallRecord, Turn
 
@@ -266,7 +267,7 @@ def steps_from_turns(turns: Sequence[Turn]) -> list[Step]:
             elif t.kind == "decide" and t.text.startswith("Decision: "):
                 steps.append(Step(t.n, t.text.removeprefix("Decision: "), "decide"))
             elif t.kind == "plan" and (m := _PLAN.match(t.text)):
-                steps.append(Step(t.n, f"{m['outcome']}: {m['text']}", "plan"))
+                steps.append(Step(t.n, f"{outcome_id(m['outcome'])}: {m['text']}", "plan"))
             elif t.kind in _SIMPLE_ACTIONS:
                 steps.append(Step(t.n, "", _SIMPLE_ACTIONS[t.kind]))
     return steps

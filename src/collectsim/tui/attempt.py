@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from collectsim.models import outcome_id
 from collectsim.tui.text import script_safe
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ def script_lines(turns: Iterable[Turn]) -> list[str]:
             elif t.kind == "decide" and t.text.startswith("Decision: "):
                 out.append(f"/decide {t.text.removeprefix('Decision: ')}")
             elif t.kind == "plan" and (m := _PLAN.match(t.text)):
-                out.append(f"/plan {m['outcome']}: {script_safe(m['text'])}")
+                out.append(f"/plan {outcome_id(m['outcome'])}: {script_safe(m['text'])}")
             elif t.kind in _SIMPLE:
                 out.append(_SIMPLE[t.kind])
     return out
