@@ -626,7 +626,7 @@ def _outcome_in(call: Call, args: Mapping[str, Any]) -> Verdict:
     outcome = call.record.outcome
     end = next(iter(call.system("call_end")), None)
     if outcome not in want:
-        return missed(end)  # "Call ended. Outcome: no_agreement." is what the trainee sees
+        return missed(end)  # "Call ended. Outcome: no agreement." is what the trainee sees
     spoilt = [f for f in args.get("unless_fact", ()) if f in call.record.facts]
     if spoilt:  # e.g. a promise forced out of the debtor: the outcome, but not a success
         return Verdict("missed", missed=_fact_hit(call, spoilt))
