@@ -15,10 +15,11 @@ from typing import ClassVar
 
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.widgets import Input
+
+from collectsim.tui.widgets.enter_input import EnterInput
 
 
-class HistoryInput(Input):
+class HistoryInput(EnterInput):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "history(-1)", "Previous line", show=False),
         Binding("down", "history(1)", "Next line", show=False),
@@ -29,14 +30,6 @@ class HistoryInput(Input):
         self.history: list[str] = []
         self._at = 0
         self._draft = ""
-
-    async def _on_key(self, event: events.Key) -> None:
-        if event.key == "enter":
-            event.stop()
-            event.prevent_default()
-            await self.action_submit()
-            return
-        await super()._on_key(event)
 
     async def action_submit(self) -> None:
         value = self.value

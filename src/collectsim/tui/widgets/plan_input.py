@@ -10,21 +10,17 @@ has the focus now, so "one⏎two⏎" fills two fields, never "onetwo" in one.
 from __future__ import annotations
 
 from textual import events
-from textual.widgets import Input
+
+from collectsim.tui.widgets.enter_input import EnterInput
 
 
-class PlanInput(Input):
+class PlanInput(EnterInput):
     async def _on_key(self, event: events.Key) -> None:
         focused = self.screen.focused
         if focused is not None and focused is not self:
             event.stop()
             event.prevent_default()
             focused.post_message(events.Key(event.key, event.character))
-            return
-        if event.key == "enter":
-            event.stop()
-            event.prevent_default()
-            await self.action_submit()
             return
         await super()._on_key(event)
 
