@@ -112,6 +112,7 @@ def test_no_act_lines(text: str) -> None:
         ("Is anything holding it up on their side?", {"ask_reason"}, set()),
         ("So 4,480 dollars by bank transfer by December 4th.", {"summarize_agreement"}, set()),
         ("Great: 6 payments of 391.67 from December 1.", {"summarize_agreement"}, set()),
+        ("Sorry you got the overdue notice.", {"empathize"}, set()),  # played: empathy 0
         ("6 payments of 391.67 from December 1, would that work?", set(), {"summarize_agreement"}),
     ],
 )
