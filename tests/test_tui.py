@@ -142,6 +142,15 @@ async def committed(app: CollectsimApp) -> None:
     await asyncio.to_thread(app.records.drain)
 
 
+async def start_call(pilot, *keys: str) -> None:
+    """From home: open the test scenario's briefing, press ``keys`` there (default: call)."""
+    await ready(pilot)
+    pilot.app.open_briefing("tui-test")
+    await pilot.pause()
+    await pilot.press(*(keys or ("c",)))
+    await pilot.pause()
+
+
 async def send(pilot, text: str) -> None:
     line = pilot.app.screen.query_one("#line")
     line.value = text
@@ -250,11 +259,7 @@ async def test_exported_script_replays_the_same_call(tmp_path: Path) -> None:
 
     app = test_app(tmp_path, seed=3)
     async with app.run_test(size=(120, 40)) as pilot:
-        await ready(pilot)
-        app.open_briefing("tui-test")
-        await pilot.pause()
-        await pilot.press("d", "c")
-        await pilot.pause()
+        await start_call(pilot, "d", "c")
         call = app.screen
         await send(pilot, "Hello, am I speaking with Robin Vale?")
         call.pace = 30.0
@@ -321,11 +326,7 @@ async def test_markup_is_shown_literally(tmp_path: Path) -> None:
 async def test_control_characters_and_huge_paste_keep_the_layout(tmp_path: Path) -> None:
     app = test_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await ready(pilot)
-        app.open_briefing("tui-test")
-        await pilot.pause()
-        await pilot.press("c")
-        await pilot.pause()
+        await start_call(pilot)
         call = app.screen
         await send(pilot, "bell\x07 escape\x1b[31m red\x1b[0m tab\there")
         said = plain(call.query("TurnView.-trainee").last().query_one(".said"))
@@ -350,11 +351,7 @@ async def test_reload_shows_problems_then_restarts_the_call(tmp_path: Path) -> N
     app = test_app(tmp_path)
     persona_file = tmp_path / "lib" / "personas" / "tui-test.yaml"
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await ready(pilot)
-        app.open_briefing("tui-test")
-        await pilot.pause()
-        await pilot.press("d", "c")
-        await pilot.pause()
+        await start_call(pilot, "d", "c")
         first = app.screen.attempt
         await send(pilot, "Hello, am I speaking with Robin Vale?")
 
@@ -448,11 +445,7 @@ async def test_help_and_palette_commands(tmp_path: Path) -> None:
 async def test_coach_view_shows_the_live_scorecard(tmp_path: Path) -> None:
     app = test_app(tmp_path, coach=True)
     async with app.run_test(size=(120, 40)) as pilot:
-        await ready(pilot)
-        app.open_briefing("tui-test")
-        await pilot.pause()
-        await pilot.press("c")
-        await pilot.pause()
+        await start_call(pilot)
         await send(pilot, "Hello, am I speaking with Robin Vale?")
         await ready(pilot)
         await pilot.pause()
@@ -464,11 +457,7 @@ async def test_coach_view_shows_the_live_scorecard(tmp_path: Path) -> None:
 async def test_coach_tips_say_what_was_missed_and_on_which_line(tmp_path: Path) -> None:
     app = test_app(tmp_path, coach=True)
     async with app.run_test(size=(120, 40)) as pilot:
-        await ready(pilot)
-        app.open_briefing("tui-test")
-        await pilot.pause()
-        await pilot.press("c")
-        await pilot.pause()
+        await start_call(pilot)
         await send(pilot, "Pay the $1,200 now.")
         await ready(pilot)
         await pilot.pause()
@@ -556,11 +545,7 @@ async def test_scenario_rows_keep_their_last_line_when_the_list_scrolls(tmp_path
 async def test_the_latest_reply_stays_in_view_when_the_terminal_shrinks(tmp_path: Path) -> None:
     app = test_app(tmp_path)
     async with app.run_test(size=(100, 32)) as pilot:
-        await ready(pilot)
-        app.open_briefing("tui-test")
-        await pilot.pause()
-        await pilot.press("c")
-        await pilot.pause()
+        await start_call(pilot)
         for line in [
             "Hello, am I speaking with Robin Vale?",
             "I'm calling about invoice 5001 for $1,200, which was due on October 1.",
@@ -688,11 +673,7 @@ async def test_finding_detail_says_what_is_missing_and_why_points_count(tmp_path
 async def test_saving_a_note_goes_back_to_the_line(tmp_path: Path) -> None:
     app = test_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await ready(pilot)
-        app.open_briefing("tui-test")
-        await pilot.pause()
-        await pilot.press("c")
-        await pilot.pause()
+        await start_call(pilot)
         await pilot.press("f4")
         assert app.focused.id == "note-input"
         await pilot.press(*"asks for a plan", "enter")
