@@ -52,6 +52,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from collectsim.acts import ACTS, DISCLOSING
+from collectsim.factcheck import UNCONFIRMING, verifies
 from collectsim.models import AGREEMENTS, Comparison, Condition, Persona, Rule
 
 #: States one search may visit. A count, not a time limit, so `check` says the same everywhere.
@@ -64,7 +65,7 @@ _ENGINE_FACTS = ("agreement", "identity_verified")  # facts the engine adds itse
 # What a line leaves behind besides the rules it wakes: flags, said acts, verification, and
 # the events that decide whether it can be said at all.
 _TRACE_ACTS = frozenset({*_CONDUCT, *DISCLOSING, "verify_identity"})
-_TRACE_EVENTS = frozenset({"shouting", "pressed_paid_debt", "disclosed_unverified", "wrong_name"})
+_TRACE_EVENTS = frozenset({"shouting", "pressed_paid_debt", "disclosed_unverified", *UNCONFIRMING})
 
 
 class Line(NamedTuple):
@@ -819,11 +820,7 @@ class _Search:
             facts = facts | ({"agreement"} & self.facts)
         if chosen is not None and "hang_up" in chosen.do.tag and chosen.do.outcome is None:
             outcome = "hung_up"  # hanging up voids what was agreed before, as in the engine
-        if (
-            "verify_identity" in line.acts
-            and "wrong_name" not in line.events  # a yes to the wrong name verifies no one
-            and "identity_verified" in self.facts
-        ):
+        if verifies(line.acts, line.events) and "identity_verified" in self.facts:
             facts = facts | {"identity_verified"}
         return s._replace(
             facts=facts, agreed=agreed, outcome=outcome, said=s.said | (line.acts & self.said)
