@@ -412,8 +412,8 @@ GOODBYE = """\
 """
 
 
-@sync
-async def test_keys_keep_working_after_the_debtor_hangs_up(tmp_path: Path) -> None:
+def _hang_up_app(tmp_path: Path):
+    """The test library with a debtor who hangs up on a threat."""
     from test_tui import PERSONA
 
     from collectsim.tui.app import make_app
@@ -421,9 +421,14 @@ async def test_keys_keep_working_after_the_debtor_hangs_up(tmp_path: Path) -> No
     lib = write_library(
         tmp_path / "angry", persona=PERSONA.replace("rules:\n", "rules:\n" + GOODBYE)
     )
-    app = make_app(
+    return make_app(
         [lib], data_dir=tmp_path / "data", speaking_pace=0, clock=lambda: 0.0, builtin=False
     )
+
+
+@sync
+async def test_keys_keep_working_after_the_debtor_hangs_up(tmp_path: Path) -> None:
+    app = _hang_up_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
         call = await to_call(pilot)
@@ -449,16 +454,7 @@ async def test_keys_keep_working_after_the_debtor_hangs_up(tmp_path: Path) -> No
 async def test_once_the_debtor_hangs_up_the_call_offers_only_the_scorecard(
     tmp_path: Path,
 ) -> None:
-    from test_tui import PERSONA
-
-    from collectsim.tui.app import make_app
-
-    lib = write_library(
-        tmp_path / "angry", persona=PERSONA.replace("rules:\n", "rules:\n" + GOODBYE)
-    )
-    app = make_app(
-        [lib], data_dir=tmp_path / "data", speaking_pace=0, clock=lambda: 0.0, builtin=False
-    )
+    app = _hang_up_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
         call = await to_call(pilot)
