@@ -46,6 +46,10 @@ FLOORS = {
     # probe5 was written before the fixes it probes: 0.724 then, 0.839 after (an optimistic
     # estimate: its author also wrote the fixes and had seen its errors before fixing)
     "probe5": 0.82,
+    # probe6 was written before the fixes it probes (split offers, texted documents, "or we stop
+    # deliveries", a plan put as a question, "<name> form <company>"): 0.757 then, 1.000 after
+    # (optimistic: its author also wrote the fixes and had seen its errors before fixing)
+    "probe6": 0.98,
 }
 
 
@@ -113,7 +117,31 @@ def test_no_act_lines(text: str) -> None:
         ("So 4,480 dollars by bank transfer by December 4th.", {"summarize_agreement"}, set()),
         ("Great: 6 payments of 391.67 from December 1.", {"summarize_agreement"}, set()),
         ("Sorry you got the overdue notice.", {"empathize"}, set()),  # played: empathy 0
-        ("6 payments of 391.67 from December 1, would that work?", set(), {"summarize_agreement"}),
+        (
+            "6 payments of 391.67 from December 1, would that work?",
+            {"offer_plan"},
+            {"summarize_agreement"},
+        ),
+        # a schedule put as a question is a proposal, not a read-back
+        (
+            "6 payments of 391.67 starting December 1, would that work?",
+            {"offer_plan"},
+            {"summarize_agreement"},
+        ),
+        ("we can split it", {"offer_plan"}, set()),
+        ("we could split that into two", {"offer_plan"}, set()),
+        ("We can't split it any further, I'm afraid.", set(), {"offer_plan"}),
+        ("split the bill with your partner?", set(), {"offer_plan"}),
+        ("I've texted you the invoice", {"offer_documents"}, set()),
+        ("I can text you a copy", {"offer_documents"}, set()),
+        ("I texted you yesterday but got no reply.", set(), {"offer_documents"}),
+        # a stated consequence used as leverage is a threat (acts.md: threaten), not only pressure
+        ("Pay the balance today or we stop deliveries", {"request_payment", "threaten"}, set()),
+        ("Pay the balance today please.", {"request_payment"}, {"threaten"}),
+        # "form" typed for "from" in "<name> from <company>", but not the noun
+        ("its chris form brightline", {"introduce_self"}, set()),
+        ("the form is attached", set(), {"introduce_self"}),
+        ("its the form from brightline you need to sign", set(), {"introduce_self"}),
     ],
 )
 def test_act_cases(text: str, present: set[str], absent: set[str]) -> None:
