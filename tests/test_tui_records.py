@@ -545,3 +545,127 @@ async def test_an_engine_failure_on_one_line_keeps_the_call_and_the_line(
         await pilot.press("f9")
         await ready(pilot)
         assert type(app.screen).__name__ == "ScorecardScreen"
+
+
+# --- an engine or scoring failure on hanging up ---------------------------------------------------
+
+
+@sync
+async def test_an_engine_failure_on_hang_up_keeps_the_call_unfinished(
+    tmp_path: Path, caplog: Any
+) -> None:
+    app = test_app(tmp_path)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await ready(pilot)
+        call = await to_call(pilot, "d")
+        await send(pilot, "Hi, this is Sam from Northwind Supplies. Am I speaking with Robin?")
+        session = call.attempt.session
+        hang_up = session.hang_up
+
+        def refused() -> Any:
+            raise RuntimeError("hang-up exploded")
+
+        # 1. It fails before ending anything: the call goes on and F9 can try again.
+        session.hang_up = refused
+        with caplog.at_level("ERROR"):
+            await pilot.press("f9")
+            await pilot.pause()
+        assert app.screen is call and not call.attempt.ended, "the call goes on"
+        notes = [n for n in app._notifications if n.severity == "error"]
+        assert notes and notes[-1].title == "Simulator error" and "F9" in notes[-1].message
+        assert "exploded" not in notes[-1].message
+        assert any("hang-up exploded" in (r.exc_text or "") for r in caplog.records), "logged"
+
+        # 2. It fails half way (the session is marked ended, no call_end turn): home, with the
+        # call kept unfinished, every turn stored, to resume or score.
+        def half() -> Any:
+            session.state.ended = True
+            raise RuntimeError("hang-up exploded half way")
+
+        session.hang_up = half
+        said = [(t.speaker, t.text) for t in call.attempt.turns]
+        await pilot.press("f9")
+        await ready(pilot)
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HomeScreen", "the app survives, back home"
+        message = [n for n in app._notifications if n.severity == "error"][-1].message
+        assert "kept, unfinished" in message and "Home" in message
+        (running,) = stored_attempts(app)
+        assert not running.finished, "not closed: resumable"
+        stored = app.records.store().turns(running.id)
+        assert [(t.speaker, t.text) for t in stored] == said
+        ids = [o.id for o in app.screen.query_one("#scenarios").options]
+        assert f"resume:{running.id}" in ids
+        session.hang_up = hang_up
+
+
+@sync
+async def test_a_scoring_failure_on_hang_up_keeps_the_call_unfinished(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    import collectsim.scoring
+
+    def broken_score(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("scoring exploded")
+
+    app = test_app(tmp_path)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await ready(pilot)
+        call = await to_call(pilot, "d")
+        await send(pilot, "Hi, this is Sam from Northwind Supplies. Am I speaking with Robin?")
+        monkeypatch.setattr(collectsim.scoring, "score", broken_score)
+        await pilot.press("f9")
+        await ready(pilot)
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ScorecardScreen", "the transcript is still shown"
+        notes = [n for n in app._notifications if n.severity == "error"]
+        assert notes and notes[-1].title == "No scorecard"
+        assert "kept, unfinished" in notes[-1].message
+        (kept,) = stored_attempts(app)
+        assert not kept.finished, "not closed without a scorecard: it can be scored again"
+        stored = app.records.store().turns(kept.id)
+        assert [(t.speaker, t.text) for t in stored] == [
+            (t.speaker, t.text) for t in call.attempt.turns
+        ]
+        assert stored[-1].kind == "call_end"
+        # Scoring works again: scored from home, the record closes.
+        monkeypatch.undo()
+        await pilot.press("escape")
+        await ready(pilot)
+        assert f"resume:{kept.id}" in [o.id for o in app.screen.query_one("#scenarios").options]
+
+
+# --- a resumed call's timer ----------------------------------------------------------------------
+
+
+@sync
+async def test_a_resumed_call_timer_counts_on_from_the_stored_call(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from collectsim.store.schema import turns
+
+    await cut_off_call(tmp_path, "Hi, this is Sam. Am I speaking with Robin Vale?")
+    app = test_app(tmp_path)  # the clock is frozen at 0: the timer shows only what was stored
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await ready(pilot)
+        store = app.records.store()
+        (cut,) = store.attempts()
+        # The call was dialled at turn 1 (call_start) and cut off 95 s later.
+        start = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
+        stored = store.turns(cut.id)
+        with store._write() as conn:
+            for t in stored:
+                at = start if t.kind == "call_start" else start + dt.timedelta(seconds=95)
+                row = (turns.c.attempt_id == cut.id) & (turns.c.n == t.n)
+                conn.execute(update(turns).where(row).values(at=at))
+        assert store.call_seconds(cut.id) == 95.0
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("r")
+        await ready(pilot)
+        call = app.screen
+        assert type(call).__name__ == "CallScreen"
+        assert plain(call.query_one("#timer")) == "01:35", "not back at 00:00"

@@ -260,6 +260,24 @@ class Store:
     def turns(self, attempt_id: int) -> list[Turn]:
         return list(self.attempt(attempt_id).turns)
 
+    def call_seconds(self, attempt_id: int) -> float:
+        """How long the call had run when its last turn was stored: from the turn that dialled
+        (`call_start`) to the newest turn, by the times the turns were committed. 0 before the
+        call connected. Needs no column of its own, so every database ever written answers it.
+        (A call resumed before is counted across the pause, which the store does not see.)"""
+        with self._read() as conn:
+            rows = conn.execute(
+                select(turns.c.data, turns.c.at)
+                .where(turns.c.attempt_id == attempt_id)
+                .order_by(turns.c.n)
+            ).all()
+        start = next((r.at for r in rows if (r.data or {}).get("kind") == "call_start"), None)
+        if start is None or not rows:
+            return 0.0
+        last, first = _utc(rows[-1].at), _utc(start)
+        assert last is not None and first is not None
+        return max(0.0, (last - first).total_seconds())
+
     def steps(self, attempt_id: int) -> list[Step]:
         """The trainee's lines and /actions so far, to rebuild the call by replaying them."""
         return steps_from_turns(self.turns(attempt_id))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -47,6 +48,9 @@ DEFAULT_PACE = 0.12
 HERE = Path(__file__).parent
 #: Styles the first screen needs; each other screen loads its own .tcss when first shown.
 CSS_FILES = ("app.tcss", "home.tcss")
+
+
+log = logging.getLogger(__name__)
 
 
 def _commands() -> type:
@@ -386,19 +390,50 @@ class CollectsimApp(App[int]):
 
     @work(thread=True, exclusive=True, group="score")
     def score_attempt(self, attempt: Any) -> None:
-        """Score the call, close its record with the scorecard, then show the scorecard."""
-        card, error = self._score(attempt)
-        before = None
-        with contextlib.suppress(Exception):
-            self.records.drain()  # the attempt's id is known once recording has started
-            before = self.records.best_overall(
-                self.trainee, attempt.scenario_id, before=attempt.attempt_id
+        """Score the call, close its record with the scorecard, then show the scorecard.
+
+        If scoring fails the record is not closed: the call stays under Unfinished on home,
+        every turn kept, to be scored again (the scorecard screen shows the transcript and why).
+        """
+        try:
+            card, error = self._score(attempt)
+            before = None
+            with contextlib.suppress(Exception):
+                self.records.drain()  # the attempt's id is known once recording has started
+                before = self.records.best_overall(
+                    self.trainee, attempt.scenario_id, before=attempt.attempt_id
+                )
+            if card is not None:
+                self.records.finish(attempt, card)
+            new_best = (
+                card is not None and before is not None and int(card.scores["overall"]) > before
+            )  # a first attempt is not "a new best"
+            self.call_from_thread(self._show_scorecard, attempt, card, error, new_best)
+            if card is None:
+                kept = (
+                    "It is kept, unfinished: score it again from Home."
+                    if attempt.recorder is not None
+                    else "It was not recorded."
+                )
+                self.call_from_thread(
+                    self.notify,
+                    f"Something went wrong in the simulator while scoring the call. {kept}",
+                    title="No scorecard",
+                    severity="error",
+                    timeout=10,
+                    markup=False,
+                )
+        except Exception:  # never crash the app after a call: the turns are already stored
+            log.exception("showing the scorecard failed")
+            self.call_from_thread(
+                self.notify,
+                "Something went wrong in the simulator after the call. It is kept: "
+                "resume it or score it from Home.",
+                title="Simulator error",
+                severity="error",
+                timeout=10,
+                markup=False,
             )
-        self.records.finish(attempt, card)
-        new_best = (
-            card is not None and before is not None and int(card.scores["overall"]) > before
-        )  # a first attempt is not "a new best"
-        self.call_from_thread(self._show_scorecard, attempt, card, error, new_best)
 
     @staticmethod
     def _score(attempt: Any) -> tuple[Any, str | None]:
@@ -407,6 +442,7 @@ class CollectsimApp(App[int]):
 
             return score(attempt.record(), attempt.loaded), None
         except Exception as exc:  # show the transcript even when scoring fails
+            log.exception("scoring failed")
             return None, f"{type(exc).__name__}: {exc}"
 
     def _show_scorecard(self, attempt: Any, card: Any, error: str | None, new_best: bool) -> None:
@@ -459,6 +495,8 @@ class CollectsimApp(App[int]):
             return
         attempt = Attempt.resumed(recorder, mode)
         attempt.on_turns = self._commit
+        with contextlib.suppress(Exception):  # the timer is a convenience: 00:00 if unreadable
+            attempt.elapsed_before = self.records.call_seconds(attempt_id)
         if score_only:
             self.call_from_thread(self.score_attempt, attempt)
         else:

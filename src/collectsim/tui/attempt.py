@@ -104,6 +104,8 @@ class Attempt:
         self.session: CallSession = session or CallSession(loaded, seed=seed)
         #: Set by the records writer when recording starts; None while unrecorded.
         self.recorder: Any = recorder
+        #: Seconds the call had already run before this session (a resumed call's timer).
+        self.elapsed_before: float = 0.0
         #: Called after every step that may have added turns (the app commits them).
         self.on_turns: Callable[[Attempt], object] | None = None
 

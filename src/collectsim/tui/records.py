@@ -240,6 +240,11 @@ class Records:
 
         return Recorder.resume(store, attempt_id, loaded)
 
+    def call_seconds(self, attempt_id: int) -> float:
+        """How long the stored call had run (the timer of a resumed call counts on from it)."""
+        store = self.store()
+        return 0.0 if store is None else store.call_seconds(attempt_id)
+
 
 def _local(when: Any) -> str:
     try:

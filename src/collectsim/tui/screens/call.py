@@ -137,8 +137,14 @@ class CallScreen(Screen):
         if self.coach:
             self.action_side("coach")
         self.query_one("#line").focus()
-        self.query_one(CallTimer).start()
-        self._play(self.attempt.connect())
+        self.query_one(CallTimer).start(self.attempt.elapsed_before)
+        before = len(self.attempt.turns)
+        try:
+            turns = self.attempt.connect()
+        except Exception:
+            self._engine_failed(before)
+            return
+        self._play(turns)
         self.call_after_refresh(self._update_state)  # a resumed call has no reply to reveal
 
     def on_resize(self) -> None:
@@ -383,8 +389,40 @@ class CallScreen(Screen):
             return
         if self.speaking:
             self._finish_speaking(cut=True)
-        self._play(self.attempt.hang_up())
+        before = len(self.attempt.turns)
+        try:
+            turns = self.attempt.hang_up()
+        except Exception:
+            self._hang_up_failed(before)
+            return
+        self._play(turns)
         self._to_scorecard()
+
+    def _hang_up_failed(self, before: int) -> None:
+        """The engine raised while hanging up. The turns it made are kept (see `Attempt`) and
+        the record stays unfinished, so nothing is scored or closed on a half-ended call. If the
+        session still runs, the call goes on (F9 tries again); if it is half ended, the trainee
+        goes home, where the call waits under Unfinished to resume or score."""
+        log.exception("the engine failed hanging up")
+        self.log.error(f"the engine failed hanging up:\n{traceback.format_exc()}")
+        added = list(self.attempt.turns[before:])
+        if added:
+            self._play(added)
+        recorded = self.attempt.recorder is not None
+        kept = "It is kept, unfinished" if recorded else "It was not recorded"
+        if self.attempt.ended:
+            message = (
+                "Something went wrong in the simulator while hanging up. "
+                f"The call could not be scored. {kept}: resume it or score it from Home."
+            )
+            self.app.call_later(self.app.action_home)  # type: ignore[attr-defined]
+        else:
+            message = (
+                "Something went wrong in the simulator while hanging up. The call is still on: "
+                "F9 tries again, or leave it for Home, where it waits under Unfinished."
+            )
+        self.notify(message, title="Simulator error", severity="error", markup=False, timeout=10)
+        self._update_state()
 
     def _to_scorecard(self) -> None:
         self.post_message(CallEnded(self.attempt))

@@ -22,9 +22,11 @@ class CallTimer(Static):
         self._start: float | None = None
         self._timer = None
 
-    def start(self) -> None:
+    def start(self, already: float = 0.0) -> None:
+        """Start counting; a resumed call counts on from the `already` seconds it had run."""
         if self._start is None:
-            self._start = self.clock()
+            self._start = self.clock() - max(0.0, already)
+            self._tick()
             self._timer = self.set_interval(1.0, self._tick)
 
     def stop(self) -> None:
