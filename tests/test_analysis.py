@@ -50,6 +50,11 @@ FLOORS = {
     # deliveries", a plan put as a question, "<name> form <company>"): 0.757 then, 1.000 after
     # (optimistic: its author also wrote the fixes and had seen its errors before fixing)
     "probe6": 0.98,
+    # probe7 was written before the fixes it probes ("can we agree now when you will pay?" read as
+    # pressure; acknowledging that a payment arrived, the added act confirm_payment_received): 0.693
+    # then (0.784 with three labels later aligned to the project's conventions), 1.000 after
+    # (optimistic: its author also wrote the fixes and had seen its errors before fixing)
+    "probe7": 0.98,
 }
 
 

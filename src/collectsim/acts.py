@@ -28,6 +28,8 @@ ACTS: tuple[str, ...] = (
     "pressure",
     "dismiss",
     "close_call",
+    # added later, at the end so the order of the original names stays as it was
+    "confirm_payment_received",
 )
 
 ACT_SET: frozenset[str] = frozenset(ACTS)
