@@ -182,6 +182,36 @@ def test_a_company_before_here_is_judged_on_a_bare_greeting() -> None:
     assert _events(NORTHWIND, line) == {"wrong_company"}  # and not as greeting a wrong name
 
 
+@pytest.mark.parametrize(
+    ("line", "event"),
+    [
+        ("Hi, this is Sam from Northwind Supplies.", "correct_company"),
+        ("hi its sam from northwind", "correct_company"),  # part of the name, no capitals
+        ("Hi, Northwind Supplies here.", "correct_company"),
+        ("Hi, this is Sam from Apex Recoveries.", "wrong_company"),
+        # a wrong firm spoils the introduction even beside the right one
+        ("Hi, this is Sam from Northwind. I'm with Apex Recoveries.", "wrong_company"),
+    ],
+)
+def test_an_introduction_names_the_right_or_the_wrong_company(line: str, event: str) -> None:
+    events = _events(NORTHWIND, line)
+    assert event in events
+    assert not ({"correct_company", "wrong_company"} - {event}) & events
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Hi, this is Sam. Is this Jordan?",  # a name, no company
+        "Hi, this is Sam from accounts.",  # a department is no company
+        "Has the accounts team at Northwind processed it?",  # no introduction
+        "I'm calling from home today.",
+    ],
+)
+def test_a_line_that_names_no_company_raises_neither_event(line: str) -> None:
+    assert not {"correct_company", "wrong_company"} & _events(NORTHWIND, line)
+
+
 # --- the debtor and the scorecard ---------------------------------------------------------------
 
 

@@ -395,8 +395,9 @@ def _is_company_word(word: str, company: _Company) -> bool:
 
 def _judge_company(
     words: list[str], companies: tuple[_Company, ...], people: frozenset[str], marked: bool
-) -> bool:
-    """True if `words` name a company that is none of `companies`.
+) -> bool | None:
+    """True if `words` name a company that is none of `companies`, False if they name one of
+    them, None if they are not judged.
 
     A typo, a missing "Ltd" or part of the name ("Northwind" for "Northwind Collections") is the
     same company: every distinctive word must be a word of one company. Words of only
@@ -405,9 +406,9 @@ def _judge_company(
     """
     strong = [w for w in words if w not in _GENERIC]
     if not strong or all(w in people for w in strong):
-        return False
+        return None
     if marked and _COMPANY_WORDS.isdisjoint(words):
-        return False
+        return None
     joined = "".join(_singular(w) for w in strong)
     for company in companies:
         if all(w in people or _is_company_word(w, company) for w in strong):
@@ -521,12 +522,23 @@ def wrong_company(
 def _wrong_company(
     text: str, ledger: _Ledger, other_names: frozenset[str], introducing: bool
 ) -> str | None:
+    return _companies_named(text, ledger, other_names, introducing)[0]
+
+
+def _companies_named(
+    text: str, ledger: _Ledger, other_names: frozenset[str], introducing: bool
+) -> tuple[str | None, bool]:
+    """The first company the introduction names that is no organisation of the case file (as
+    typed), and whether it names one that is."""
     people = ledger.people | other_names if other_names else ledger.people
     callees = ledger.callees | other_names if other_names else ledger.callees
+    right = False
     for typed, words, marked in _mentioned_companies(text, callees, introducing):
-        if _judge_company(words, ledger.companies, people, marked):
-            return typed
-    return None
+        verdict = _judge_company(words, ledger.companies, people, marked)
+        if verdict:
+            return typed, right
+        right = right or verdict is False
+    return None, right
 
 def _ledger(case: CaseFile) -> _Ledger:
     """The case's `_Ledger`, kept per case file (they are frozen, like everything they hold)."""
@@ -656,10 +668,12 @@ def line_events(
     if wrong_name(a.text, ledger.names | other_names if other_names else ledger.names):
         events.add("wrong_name")
     introducing = not _INTRODUCING.isdisjoint(acts)
-    if (introducing or "here" in a.text) and _wrong_company(
-        a.text, ledger, other_names, introducing
-    ):
-        events.add("wrong_company")
+    if introducing or "here" in a.text:
+        wrong, right = _companies_named(a.text, ledger, other_names, introducing)
+        if wrong:
+            events.add("wrong_company")
+        elif right:
+            events.add("correct_company")
     quoting = not _FACT_ACTS.isdisjoint(acts) and _NOT_FACT_ACTS.isdisjoint(acts)
     if quoting and a.amounts:
         known = ledger.amounts

@@ -104,6 +104,7 @@ EVENTS: tuple[str, ...] = (
     "wrong_date",
     "wrong_name",
     "wrong_company",
+    "correct_company",
     "pressed_paid_debt",
     "disclosed_unverified",
     "shouting",

@@ -550,7 +550,7 @@ CAPABILITIES: tuple[str, ...] = ("call", "case_file", "preparation", "notes", "p
 #: Events that compare a line with the case file, the authority or the persona's means.
 CASE_EVENTS: frozenset[str] = frozenset({
     "correct_amount", "wrong_amount", "correct_invoice", "wrong_invoice", "wrong_date",
-    "wrong_name", "wrong_company", "pressed_paid_debt", "offer_affordable",
+    "wrong_name", "wrong_company", "correct_company", "pressed_paid_debt", "offer_affordable",
     "offer_unaffordable", "offer_outside_authority", "settlement_offer", "below_floor",
 })
 
