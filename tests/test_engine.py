@@ -13,7 +13,15 @@ import pytest
 from pydantic import TypeAdapter
 
 from collectsim.analysis import Analysis, analyse
-from collectsim.engine import CallOver, CallSession, fill, money
+from collectsim.engine import (
+    OFFER_FALLBACKS,
+    CallOver,
+    CallSession,
+    fill,
+    money,
+    placeholder_values,
+    spoken_date,
+)
 from collectsim.models import Loaded, Persona, Scenario
 from collectsim.script import parse_script, replay
 
@@ -342,6 +350,86 @@ def test_a_later_agreement_replaces_the_terms_of_an_earlier_one() -> None:
         ]
     )
     assert s.agreement is not None and s.agreement.instalment == 240
+
+
+ECHO = "{offer.instalments} payments of {offer.instalment}, {offer.total} in all, by {offer.date}."
+
+
+def make_echo(case: dict[str, Any] | None = None) -> Loaded:
+    """The test persona, plus a rule that says the trainee's terms back on a summary."""
+    loaded = make(case)
+    rule = {"id": "echo", "priority": 90, "when": {"acts": ["summarize_agreement"]}, "say": [ECHO]}
+    persona = TypeAdapter(Persona).validate_python({**PERSONA, "rules": [rule, *PERSONA["rules"]]})
+    return Loaded(scenario=loaded.scenario, persona=persona, traits=loaded.traits)
+
+
+SUMMARY = "summarize_agreement: so that's agreed"
+
+
+def test_offer_placeholders_say_the_trainees_latest_terms_back() -> None:
+    s = play(
+        ["offer_plan: 4 monthly payments of $300 starting Friday, November 27th", SUMMARY],
+        loaded=make_echo(),
+    )
+    assert debtor_lines(s)[-1] == "4 payments of $300, $1,200 in all, by Friday, November 27."
+
+
+def test_offer_placeholders_use_the_case_currency() -> None:
+    euro = {**CASE, "invoices": [{**CASE["invoices"][0], "currency": "EUR"}]}
+    s = play(["offer_plan: 4 monthly payments of 300 euros", SUMMARY], loaded=make_echo(euro))
+    assert debtor_lines(s)[-1].startswith("4 payments of €300, €1,200 in all")
+
+
+def test_before_any_offer_the_offer_placeholders_are_neutral_words() -> None:
+    s = play([SUMMARY], loaded=make_echo())
+    assert (
+        debtor_lines(s)[-1]
+        == "a few payments of that amount, that amount in all, by the day you said."
+    )
+    assert "{" not in debtor_lines(s)[-1]
+
+
+def test_a_dated_request_without_figures_moves_the_day_and_new_terms_without_one_clear_it() -> None:
+    lines = [
+        "offer_plan: 4 monthly payments of $300 starting Friday, November 27th",
+        "request_payment: could you start on the 30th instead?",
+        SUMMARY,
+    ]
+    s = play(lines, loaded=make_echo())
+    assert debtor_lines(s)[-1] == "4 payments of $300, $1,200 in all, by the 30th."
+    s = play([*lines[:2], "offer_plan: or 6 monthly payments of $200", SUMMARY], loaded=make_echo())
+    assert debtor_lines(s)[-1] == "6 payments of $200, $1,200 in all, by the day you said."
+
+
+def test_offer_placeholders_are_deterministic() -> None:
+    lines = ["offer_plan: 5 monthly payments of $240 from nov 30", SUMMARY, SUMMARY]
+    first = debtor_lines(play(lines, seed=3, loaded=make_echo()))
+    assert first == debtor_lines(play(lines, seed=3, loaded=make_echo()))
+    assert first[-1] == first[-2] == "5 payments of $240, $1,200 in all, by November 30."
+
+
+def test_the_case_values_carry_the_offer_fallbacks_so_check_sees_them_filled() -> None:
+    values = placeholder_values(make())
+    assert {k: values[k] for k in OFFER_FALLBACKS} == OFFER_FALLBACKS
+
+
+@pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        ("Could you pay the $1,260 by Thursday, November 26th?", "Thursday, November 26"),
+        ("can you pay by thu nov 26", "Thursday, November 26"),
+        ("pay in full by 11/27", "November 27"),
+        ("pay on 27 November 2026", "November 27, 2026"),
+        ("pay $1260 on the 27th", "the 27th"),
+        ("pay by Friday the 22nd", "Friday the 22nd"),
+        ("pay it all by next friday", "next Friday"),
+        ("pay everything by the end of the month", "the end of the month"),
+        ("pay the full balance tomorrow at 10 am", "tomorrow at 10:00"),
+        ("pay it all now", None),
+    ],
+)
+def test_a_day_is_said_back_one_way_whatever_the_trainee_typed(line: str, said: str | None) -> None:
+    assert spoken_date(analyse(line).dates) == said
 
 
 def test_rules_can_require_that_the_line_mentions_a_date() -> None:

@@ -423,6 +423,19 @@ def test_placeholders() -> None:
     assert {"debtor.name", "last_payment.reference", "balance"} <= PLACEHOLDERS
 
 
+def test_offer_placeholders_load_and_a_typo_suggests_the_right_one(tmp_path: Path) -> None:
+    # {offer.*} need no load-time guard: the engine says neutral words before any offer.
+    f = tmp_path / "calm.yaml"
+    f.write_text(
+        PERSONA.replace("Sorry?", "'{offer.instalments} of {offer.instalment} by {offer.date}'")
+    )
+    load_persona_file(f)
+    f.write_text(PERSONA.replace("Sorry?", "'By {offer.day}'"))
+    with pytest.raises(LoadError) as info:
+        load_persona_file(f)
+    assert "unknown placeholder '{offer.day}' (did you mean '{offer.date}'?)" in str(info.value)
+
+
 def test_load_speed(tmp_path: Path, isolated: None) -> None:
     root = write_library(tmp_path)
     path = root / "scenarios" / "first-call.yaml"

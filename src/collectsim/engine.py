@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from collectsim.acts import DISCLOSING
-from collectsim.analysis import Analysis, analyse
+from collectsim.analysis import Analysis, DateMention, analyse
 from collectsim.factcheck import Offer, case_names, line_events, speaker_names, verifies
 from collectsim.models import (
     AGREEMENTS,
@@ -50,6 +50,36 @@ _PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[a-z_]+)?)\}")
 _CONDUCT = ("threaten", "insult", "pressure", "dismiss")
 _UNBOUNDED = (0.0, 100.0)  # the default range of a meter the persona does not declare
 _CURRENCY = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "CA$", "AUD": "A$"}
+#: Lines that put a payment day on the table even when they name no figure ("could you pay by
+#: Friday?"): `factcheck.read_offer` finds no terms in them, but the day is still the trainee's.
+_ASKING = frozenset({"offer_plan", "request_payment"})
+#: What `{offer.*}` says before the trainee has named terms (or a day): neutral words, so a reply
+#: still reads as a sentence and never shows the raw placeholder. They read in the places these
+#: go mid-sentence: "by {offer.date}", "{offer.instalments} payments of {offer.instalment}".
+OFFER_FALLBACKS: dict[str, str] = {
+    "offer.date": "the day you said",
+    "offer.total": "that amount",
+    "offer.instalment": "that amount",
+    "offer.instalments": "a few",
+}
+_MONTH_NAMES = (
+    *("January", "February", "March", "April", "May", "June"),
+    *("July", "August", "September", "October", "November", "December"),
+)
+_RELATIVE_WORDS = {
+    "today": "today",
+    "tomorrow": "tomorrow",
+    "day_after_tomorrow": "the day after tomorrow",
+    "yesterday": "yesterday",
+    "this_week": "this week",
+    "next_week": "next week",
+    "end_of_week": "the end of the week",
+    "this_month": "this month",
+    "next_month": "next month",
+    "end_of_month": "the end of the month",
+    "in_1_week": "a week from now",
+    "in_2_weeks": "two weeks from now",
+}
 
 
 class CallOver(RuntimeError):
@@ -62,8 +92,62 @@ def money(amount: float, currency: str) -> str:
     return f"{symbol}{text}" if symbol else f"{text} {currency}"
 
 
+def _ordinal(day: int) -> str:
+    suffix = "th" if 10 <= day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
+
+
+def spoken_date(dates: tuple[DateMention, ...]) -> str | None:
+    """The first day in a line, written one way whatever the trainee typed ("by thu nov 26",
+    "Thursday, November 26th" -> "Thursday, November 26"), so a persona repeating it reads
+    like the other dates it says (`{invoice.due}` is "October 15"); None when there is none.
+
+    The analyser keeps "Thursday, November 26th" as two mentions (a weekday, then a date): a
+    weekday mention right before a date with a day of the month is folded into it.
+    """
+    if not dates:
+        return None
+    i = next((k for k, d in enumerate(dates) if d.day is not None), 0)
+    d = dates[i]
+    weekday = d.weekday
+    if weekday is None and i > 0 and dates[i - 1].day is None and dates[i - 1].relative is None:
+        weekday = dates[i - 1].weekday
+    if d.day is not None and d.month is not None:
+        text = f"{_MONTH_NAMES[d.month - 1]} {d.day}" + (f", {d.year}" if d.year else "")
+        text = f"{weekday.capitalize()}, {text}" if weekday else text
+    elif d.day is not None:
+        text = f"the {_ordinal(d.day)}"
+        text = f"{weekday.capitalize()} {text}" if weekday else text
+    elif weekday:
+        text = ("next " if d.relative == "next_week" else "") + weekday.capitalize()
+    elif d.relative in _RELATIVE_WORDS:
+        text = _RELATIVE_WORDS[d.relative]
+    elif d.hour is None:
+        return None
+    else:
+        text = ""
+    if d.hour is not None:
+        at = f"{d.hour}:{d.minute or 0:02d}"
+        text = f"{text} at {at}" if text else at
+    return text
+
+
+def offer_values(offer: Offer | None, date: str | None, currency: str) -> dict[str, str]:
+    """The `{offer.*}` values for the trainee's latest terms and day; the neutral
+    `OFFER_FALLBACKS` for whatever they have not named yet."""
+    values = dict(OFFER_FALLBACKS)
+    if offer is not None:
+        values["offer.total"] = money(offer.total, currency)
+        values["offer.instalment"] = money(offer.instalment, currency)
+        values["offer.instalments"] = str(offer.instalments)
+    if date:
+        values["offer.date"] = date
+    return values
+
+
 def placeholder_values(loaded: Loaded) -> dict[str, str]:
-    """The values `{...}` placeholders in replies are filled with."""
+    """The values `{...}` placeholders in replies are filled with (`{offer.*}` with the neutral
+    words said before any offer; a call replaces them as the trainee names terms)."""
     case = loaded.scenario.case
     inv = case.invoices[0]
     cur = case.currency
@@ -97,6 +181,7 @@ def placeholder_values(loaded: Loaded) -> dict[str, str]:
         values[f"trait.{name}"] = (
             money(value, cur) if name in {"monthly_budget", "lump_sum"} else f"{value:g}"
         )
+    values.update(OFFER_FALLBACKS)
     return values
 
 
@@ -195,6 +280,9 @@ class CallSession:
         self.plans: dict[str, str] = {}
         self.agreement: Agreement | None = None
         self._last_offer: tuple[Offer, Analysis, int] | None = None
+        # The day for `{offer.date}`: set by a line with new terms (None if they name no day)
+        # and by a payment request naming a day without a figure ("could you pay by Friday?").
+        self._offer_date: str | None = None
         self._used_variants: dict[str, set[int]] = {}
         self._matcher = Matcher(_rule_set(self.persona), self.state, loaded.traits)
 
@@ -305,6 +393,8 @@ class CallSession:
             events.add("interruption")
         if offer is not None:
             self._last_offer = (offer, a, len(self.turns) + 1)
+        if offer is not None or (a.dates and not _ASKING.isdisjoint(acts)):
+            self._offer_date = spoken_date(a.dates)
         for kind in _CONDUCT:
             if kind in acts:
                 st.flags.add(kind)
@@ -416,7 +506,12 @@ class CallSession:
         free = [i for i in range(len(variants)) if i not in used]
         i = free[self._rng.randrange(len(free))]
         used.add(i)
-        return fill(variants[i], self._values)
+        text = variants[i]
+        if "{offer." in text:  # the trainee's terms change during the call: filled per reply
+            offer = self._last_offer[0] if self._last_offer else None
+            cur = self.scenario.case.currency
+            return fill(text, {**self._values, **offer_values(offer, self._offer_date, cur)})
+        return fill(text, self._values)
 
     def _ledger_report(self) -> str:
         case = self.scenario.case
@@ -488,4 +583,14 @@ def _ordered_events(events: set[str]) -> list[str]:
     return [e for e in EVENTS if e in events]
 
 
-__all__ = ["ACTIONS", "DECISIONS", "CallOver", "CallSession", "fill", "money"]
+__all__ = [
+    "ACTIONS",
+    "DECISIONS",
+    "OFFER_FALLBACKS",
+    "CallOver",
+    "CallSession",
+    "fill",
+    "money",
+    "offer_values",
+    "spoken_date",
+]

@@ -51,6 +51,10 @@ PLACEHOLDERS: frozenset[str] = frozenset(
         "last_payment.date",
         "last_payment.amount",
         "last_payment.reference",
+        "offer.date",
+        "offer.total",
+        "offer.instalment",
+        "offer.instalments",
     }
 )
 #: Traits the engine itself reads; scenarios may set them even if a persona does not list them.
