@@ -502,3 +502,22 @@ def test_a_plan_in_words_replays_to_the_same_plan() -> None:
     again = play([line])
     assert again.plans == s.plans
     assert [t.text for t in again.turns] == [t.text for t in s.turns]
+
+
+def test_a_day_moved_after_the_offer_is_the_day_the_agreement_records() -> None:
+    """Asked for $1,260 by Friday the 27th, Marco stalls; asked for Monday the 30th, he agrees.
+    The agreement is to Monday: recording Friday would fail a summary that names the right day."""
+    from collectsim.loading import load_library
+
+    session = CallSession(load_library().bind("call-me-later"), seed=1)
+    for line in (
+        "Hi, this is Jamie from Coastal Linen Services. Am I speaking with Marco Bellini?",
+        "I'm calling about invoice L-2207 for $1,260, which was due on October 15th.",
+        "Can you pay the $1,260 by Friday November 27?",
+        "Could you pay it by monday nov 30th instead?",
+    ):
+        session.say(line)
+    agreement = session.agreement
+    assert agreement is not None and agreement.total == 1260
+    assert any("30" in d for d in agreement.dates)
+    assert not any("27" in d or "friday" in d.lower() for d in agreement.dates)

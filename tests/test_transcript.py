@@ -58,3 +58,20 @@ def test_finding_behaves_as_a_frozen_dataclass() -> None:
         f.points = 3  # type: ignore[misc]
     assert pickle.loads(pickle.dumps(f)) == f
     assert f.to_json()["points"] == -5
+
+
+def test_a_scored_transcript_agrees_to_the_day_asked_for_last_as_a_played_call_does() -> None:
+    from collectsim.loading import load_library
+    from collectsim.transcripts import parse_text, to_record
+
+    text = """Collector: Hi, this is Jamie from Coastal Linen Services. Is this Marco Bellini?
+Debtor: Yes, it's Marco.
+Collector: Can you pay the $1,260 for invoice L-2207 by Friday November 27?
+Debtor: Friday? No, not this week.
+Collector: Could you pay it by monday nov 30th instead?
+Debtor: Okay, fine, I promise. Monday.
+"""
+    record = to_record(parse_text(text), load_library().bind("call-me-later"))
+    assert record.agreement is not None and record.agreement.total == 1260
+    assert any("30" in d for d in record.agreement.dates)
+    assert not any("27" in d for d in record.agreement.dates)

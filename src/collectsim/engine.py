@@ -15,7 +15,14 @@ from functools import partial
 
 from collectsim.acts import DISCLOSING
 from collectsim.analysis import Analysis, DateMention, analyse
-from collectsim.factcheck import Offer, case_names, line_events, speaker_names, verifies
+from collectsim.factcheck import (
+    Offer,
+    asked_dates,
+    case_names,
+    line_events,
+    speaker_names,
+    verifies,
+)
 from collectsim.models import (
     AGREEMENTS,
     EVENTS,
@@ -50,9 +57,6 @@ _PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[a-z_]+)?)\}")
 _CONDUCT = ("threaten", "insult", "pressure", "dismiss")
 _UNBOUNDED = (0.0, 100.0)  # the default range of a meter the persona does not declare
 _CURRENCY = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "CA$", "AUD": "A$"}
-#: Lines that put a payment day on the table even when they name no figure ("could you pay by
-#: Friday?"): `factcheck.read_offer` finds no terms in them, but the day is still the trainee's.
-_ASKING = frozenset({"offer_plan", "request_payment"})
 #: What `{offer.*}` says before the trainee has named terms (or a day): neutral words, so a reply
 #: still reads as a sentence and never shows the raw placeholder. They read in the places these
 #: go mid-sentence: "by {offer.date}", "{offer.instalments} payments of {offer.instalment}".
@@ -280,8 +284,9 @@ class CallSession:
         self.plans: dict[str, str] = {}
         self.agreement: Agreement | None = None
         self._last_offer: tuple[Offer, Analysis, int] | None = None
-        # The day for `{offer.date}`: set by a line with new terms (None if they name no day)
-        # and by a payment request naming a day without a figure ("could you pay by Friday?").
+        # The days asked for (see factcheck.asked_dates): the agreement's dates and, spoken,
+        # `{offer.date}` (None if they name no day).
+        self._asked_dates: tuple[DateMention, ...] = ()
         self._offer_date: str | None = None
         self._used_variants: dict[str, set[int]] = {}
         self._matcher = Matcher(_rule_set(self.persona), self.state, loaded.traits)
@@ -393,8 +398,10 @@ class CallSession:
             events.add("interruption")
         if offer is not None:
             self._last_offer = (offer, a, len(self.turns) + 1)
-        if offer is not None or (a.dates and not _ASKING.isdisjoint(acts)):
-            self._offer_date = spoken_date(a.dates)
+        dates = asked_dates(a, offer)
+        if dates is not None:
+            self._asked_dates = dates
+            self._offer_date = spoken_date(dates)
         for kind in _CONDUCT:
             if kind in acts:
                 st.flags.add(kind)
@@ -475,17 +482,18 @@ class CallSession:
 
     def _agree(self, outcome: str) -> None:
         turn = len(self.turns)
+        dates = tuple(d.text for d in self._asked_dates)
         if self._last_offer is None:
-            self.agreement = Agreement(outcome=outcome, turn=turn)
+            self.agreement = Agreement(outcome=outcome, turn=turn, dates=dates)
             return
-        offer, a, _ = self._last_offer
+        offer, _, _ = self._last_offer
         self.agreement = Agreement(
             outcome=outcome,
             turn=turn,
             total=offer.total,
             instalment=offer.instalment if offer.kind == "plan" else None,
             instalments=offer.instalments if offer.kind == "plan" else None,
-            dates=tuple(d.text for d in a.dates),
+            dates=dates,
         )
 
     def _choose(self, acts: set[str], events: set[str], mentions: frozenset[str]) -> Rule | None:

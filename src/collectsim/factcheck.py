@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from collectsim.analysis import Analysis
+from collectsim.analysis import Analysis, DateMention
 from collectsim.models import Authority, CaseFile
 
 # Words that turn a lower amount into a settlement offer rather than a partial payment.
@@ -618,6 +618,23 @@ def offer_events(
                 events.add("below_floor")
                 events.add("offer_outside_authority")
     return events
+
+
+#: Acts that ask the debtor for terms: a day such a line names is the day asked for.
+_ASKING = frozenset({"offer_plan", "request_payment"})
+
+
+def asked_dates(a: Analysis, offer: Offer | None) -> tuple[DateMention, ...] | None:
+    """The days a line asks the debtor to pay by, when it sets terms: those of a line making an
+    offer (none, if it names no day), or of a payment request that names a day but no figure
+    ("could you pay by Monday instead?"). None: the line leaves the day asked for as it was.
+
+    Shared by the engine (the agreement it records, `{offer.date}`) and scored transcripts, so a
+    day moved after the offer is the agreed day in both, and a summary naming it is right.
+    """
+    if offer is not None or (a.dates and not _ASKING.isdisjoint(a.acts)):
+        return a.dates
+    return None
 
 
 #: A verifying question that raised one of these gets no yes: the debtor corrects the name or

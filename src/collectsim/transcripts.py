@@ -30,6 +30,7 @@ from collectsim.analysis import analyse
 from collectsim.diagnostics import Diagnostic, LoadError
 from collectsim.factcheck import (
     Offer,
+    asked_dates,
     case_names,
     conduct_events,
     line_events,
@@ -326,6 +327,8 @@ def to_record(t: Transcript, loaded: Loaded | None = None) -> CallRecord:
     turns: list[Turn] = []
     verified = False
     last_offer: tuple[Offer, Any, int] | None = None
+    asked: tuple[str, ...] = ()  # the days asked for, as the engine keeps them
+    asked_at = 0  # the line that last changed them
     agreement: Agreement | None = None
     outcome = "no_agreement"
     ended_by = "trainee"
@@ -341,6 +344,9 @@ def to_record(t: Transcript, loaded: Loaded | None = None) -> CallRecord:
                 )
                 if offer is not None:
                     last_offer = (offer, a, n)
+                dates = asked_dates(a, offer)
+                if dates is not None and tuple(d.text for d in dates) != asked:
+                    asked, asked_at = tuple(d.text for d in dates), n
             else:
                 events = conduct_events(a, verified=verified)
             turns.append(Turn(n=n, speaker="trainee", text=x.text, acts=a.acts,
@@ -351,7 +357,10 @@ def to_record(t: Transcript, loaded: Loaded | None = None) -> CallRecord:
         else:
             tags = x.tags if x.tags is not None else debtor_tags(x.text)
             turns.append(Turn(n=n, speaker="debtor", text=x.text, tags=tags))
-            fresh = last_offer is not None and (agreement is None or last_offer[2] > agreement.turn)
+            # A yes to new terms, or to a new day for the same terms, replaces what was agreed.
+            fresh = last_offer is not None and (
+                agreement is None or max(last_offer[2], asked_at) > agreement.turn
+            )
             if {"agree", "promise"} & set(tags) and (agreement is None or fresh):
                 # Terms agreed once stay agreed; a yes to a *new* offer replaces them.
                 if last_offer is not None:
@@ -361,11 +370,11 @@ def to_record(t: Transcript, loaded: Loaded | None = None) -> CallRecord:
                         outcome=outcome, turn=n, total=offer.total,
                         instalment=offer.instalment if offer.kind == "plan" else None,
                         instalments=offer.instalments if offer.kind == "plan" else None,
-                        dates=tuple(d.text for d in a.dates),
+                        dates=asked,
                     )
                 elif agreement is None and "promise" in tags:  # "okay" alone agrees to nothing
                     outcome = "promise_to_pay"
-                    agreement = Agreement(outcome=outcome, turn=n)
+                    agreement = Agreement(outcome=outcome, turn=n, dates=asked)
             for tag, name in (("dispute", "dispute"), ("claim_paid", "already_paid"),
                               ("wrong_person", "wrong_party")):
                 if tag in tags and agreement is None:
