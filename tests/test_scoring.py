@@ -444,6 +444,32 @@ def test_agency_call_needs_the_collector_disclosure() -> None:
     assert by_id(score(good_call(), make_loaded()), "collector_disclosure") == []
 
 
+def test_missing_disclosure_points_at_the_first_line_that_discusses_the_debt() -> None:
+    """Not at the third line: at the first line that raised the debt without the disclosure."""
+    agency = make_loaded(call_type="agency")
+    invoice_line = good_turns()[6].text  # "I'm calling about invoice 4471 for $1,200..."
+    card = score(good_call(), agency)
+    (f,) = by_id(card, "collector_disclosure")
+    assert f.points < 0 and f.evidence == invoice_line
+    (flag,) = card.flags
+    assert flag.kind == "missing_disclosure" and flag.turn == f.turn == 7
+    # A disclosure given only after the debt came up still points at where the debt came up.
+    turns = good_turns()
+    turns[10] = dataclasses.replace(turns[10], acts=(*turns[10].acts, "disclose_collector"))
+    card = score(call(*turns, outcome="payment_plan", terms=PLAN), agency)
+    (f,) = by_id(card, "collector_disclosure")
+    assert f.points < 0 and f.evidence == invoice_line
+    # A debt first raised on a later line (after small talk) is cited there.
+    turns = good_turns()
+    turns[6] = T("Lovely weather today, isn't it?", "small_talk")
+    turns[8] = T("I'm calling about invoice 4471 for $1,200.", "state_purpose",
+                 events=("correct_amount",), amounts=(1200,))
+    card = score(call(*turns, outcome="payment_plan", terms=PLAN), agency)
+    (f,) = by_id(card, "collector_disclosure")
+    assert f.evidence == "I'm calling about invoice 4471 for $1,200." and f.turn == 9
+    assert [(fl.kind, fl.turn) for fl in card.flags] == [("missing_disclosure", 9)]
+
+
 def test_the_agency_disclosure_line_does_not_make_the_purpose_late() -> None:
     """Verify, then disclose, then state the purpose: the natural agency opening is on time."""
     agency = make_loaded(call_type="agency")
@@ -585,12 +611,57 @@ def test_notes_must_record_the_outcome() -> None:
     assert f.points < 0 and f.turn is None and f.evidence is None
 
 
-def test_a_call_the_debtor_hangs_up_on_has_no_polite_end() -> None:
-    turns = [*good_turns()[:10], T("Pay now.", "request_payment"), D("Goodbye!", "hang_up")]
-    card = score(call(*turns, ended_by="debtor"), make_loaded())
-    (f,) = by_id(card, "polite_end")
-    assert f.points < 0 and f.evidence == "Pay now."
-    assert card.scores["close"] == 0
+def wrong_party_call(note: str | None) -> CallRecord:
+    turns = [
+        S("call_start", in_call=True),
+        D("Good afternoon, clinic reception, Kayla speaking."),
+        T("Hi, this is Sam from Acme Tools, could I speak to Chris Lee please?",
+          "greet", "introduce_self", "verify_identity"),
+        D("She's with a patient, she isn't available right now.", "wrong_person"),
+        T("No problem. Could you ask her to call Sam at Acme Tools on 555 0199?", "next_steps"),
+        D("Sure, I'll pass it on."),
+        T("Thanks Kayla, bye.", "close_call"),
+        D("Bye."),
+        *([S("note", note, True)] if note is not None else []),
+        S("call_end", "Call ended. Outcome: wrong party.", in_call=True),
+    ]
+    return call(*turns, outcome="wrong_party")
+
+
+def test_a_complete_note_on_a_wrong_party_call_records_the_outcome() -> None:
+    loaded = make_loaded(traits={"right_party": 0})
+    good = ("Receptionist answered, Priya unavailable. Left name/company/number only, "
+            "no account details. Retry tomorrow after 4pm.")
+    (f,) = by_id(score(wrong_party_call(good), loaded), "notes_outcome")
+    assert f.points > 0 and f.evidence == good
+    for other in ("Colleague picked up, debtor not in. Message left, call again Monday.",
+                  "Wrong person answered (roommate). Nothing disclosed; try again tomorrow."):
+        assert points(score(wrong_party_call(other), loaded), "notes_outcome") > 0, other
+    # Empty or irrelevant notes still earn nothing.
+    for bad in ("Nice chat, seemed tired.", "", "ok", "n/a", "Weather was awful today."):
+        (f,) = by_id(score(wrong_party_call(bad), loaded), "notes_outcome")
+        assert f.points < 0, bad
+    (f,) = by_id(score(wrong_party_call(None), loaded), "notes_outcome")
+    assert f.points < 0
+
+
+def test_a_call_the_debtor_hangs_up_on_does_not_assess_the_polite_end() -> None:
+    """The debtor ended the call: the trainee had no chance to close, so nothing is charged."""
+    turns = [*good_turns()[:14],
+             T("We can do $200 a month over 6 months starting the 1st of December.",
+               "offer_plan", events=("offer_affordable",), amounts=(200,)),
+             D("No. I'm done with this.", "hang_up"),
+             S("call_end", "The debtor ended the call. Outcome: hung up.", in_call=True)]
+    card = score(call(*turns, outcome="hung_up", ended_by="debtor"), make_loaded())
+    assert by_id(card, "polite_end") == [], render_scorecard(card)
+    # Other end-of-call criteria are still judged; the same call ended by the trainee is charged.
+    assert points(card, "next_steps") < 0
+    (f,) = by_id(score(call(*turns, outcome="hung_up"), make_loaded()), "polite_end")
+    assert f.points < 0 and f.evidence == turns[-3].text
+    # A trainee who closed politely before the debtor put the phone down is still credited.
+    closed = [*turns[:-2], T("Thanks for your time, Chris. Goodbye.", "close_call"),
+              D("Bye.", "hang_up"), turns[-1]]
+    assert points(score(call(*closed, ended_by="debtor"), make_loaded()), "polite_end") > 0
 
 
 # --- live scoring ------------------------------------------------------------------------------

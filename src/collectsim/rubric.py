@@ -96,6 +96,12 @@ CHECKS: dict[str, CheckSpec] = {
                 "Opening acts (e.g. the collector disclosure) whose lines do not use up the window",
                 default=(),
             ),
+            "miss_at": _a(
+                "acts",
+                "When missed, cite the first line doing one of these acts before ACT was done "
+                "(e.g. the first line about the debt); default: the last line of the window",
+                default=(),
+            ),
         },
     ),
     "act_present": CheckSpec(
@@ -139,12 +145,13 @@ CHECKS: dict[str, CheckSpec] = {
     ),
     "notes_record_outcome": CheckSpec(
         "verdict",
-        "A call note mentions the outcome or the agreed amount (fuzzy match).",
+        "A call note mentions the call's outcome (or, for a wrong party, who answered and the "
+        "next try) or the agreed amount (fuzzy match).",
         {"cutoff": _a("int", "rapidfuzz partial_ratio cut-off, 0-100", default=80)},
     ),
     "polite_end": CheckSpec(
         "verdict",
-        "ACT in the last LINES trainee lines, and the debtor did not hang up on the trainee.",
+        "ACT in the last LINES trainee lines; not assessed if the debtor ended the call first.",
         {
             "act": _a("acts", "The closing act(s)", default=("close_call",)),
             "lines": _a("int", "How many closing lines", default=2),

@@ -350,8 +350,22 @@ def _act_within(call: Call, args: Mapping[str, Any]) -> Verdict:
         if extend and _has(t, extend) and not _has(t, ("small_talk",)):
             n += 1  # a required opening line (e.g. the disclosure) is not a delay
     if len(call.lines) >= n:
-        return missed(call.lines[n - 1])
-    return call.open_or(missed(call.lines[-1] if call.lines else None))
+        return missed(_miss_at(call, args) or call.lines[n - 1])
+    return call.open_or(missed(_miss_at(call, args) or (call.lines[-1] if call.lines else None)))
+
+
+def _miss_at(call: Call, args: Mapping[str, Any]) -> Turn | None:
+    """The first line doing a `miss_at` act before ACT was done (e.g. the debt raised without
+    the collector disclosure): the line a missed `act_within` is about, if there is one."""
+    miss_at = args.get("miss_at") or ()
+    if not miss_at:
+        return None
+    for t in call.lines:
+        if _has(t, args["act"]):
+            return None  # done before the first such line: only the window was missed
+        if _has(t, miss_at):
+            return t
+    return None
 
 
 def _act_present(call: Call, args: Mapping[str, Any]) -> Verdict:
@@ -570,7 +584,12 @@ OUTCOME_WORDS: dict[str, tuple[str, ...]] = {
     "callback": ("call back", "callback", "call again", "follow up"),
     "dispute": ("dispute", "disputed", "disputes"),
     "already_paid": ("already paid", "paid already", "payment received", "has paid"),
-    "wrong_party": ("wrong person", "wrong party", "third party", "not the debtor"),
+    # who answered instead, that the debtor was not reached, and the next attempt
+    "wrong_party": ("wrong person", "wrong party", "third party", "not the debtor",
+                    "receptionist", "reception", "colleague", "roommate", "assistant",
+                    "unavailable", "not available", "not reached", "left a message",
+                    "message left", "left name", "left my name", "no account details",
+                    "nothing disclosed", "try again", "retry"),
     "no_agreement": ("no agreement", "refused", "won't pay", "will not pay", "declined",
                      "no commitment", "no promise"),
     "hung_up": ("hung up", "hang up", "ended the call", "disconnected"),
@@ -587,7 +606,10 @@ def _processed(words: tuple[str, ...]) -> tuple[str, ...]:
 def _note_records(call: Call, text: str, cutoff: int) -> bool:
     low = utils.default_process(text)
     words = OUTCOME_WORDS.get(call.record.outcome, (call.record.outcome.replace("_", " "),))
-    if any(fuzz.partial_ratio(w, low) >= cutoff for w in _processed(words)):
+    # partial_ratio aligns the shorter string inside the longer: a note shorter than the
+    # phrase ("no", "note") would match it, so a phrase only counts if it fits in the note.
+    if any(len(w) <= len(low) and fuzz.partial_ratio(w, low) >= cutoff
+           for w in _processed(words)):
         return True
     ag = call.record.agreement
     figures = [x for x in ((ag.total, ag.instalment) if ag else ()) if x]
@@ -610,11 +632,13 @@ def _notes_record_outcome(call: Call, args: Mapping[str, Any]) -> Verdict:
 def _polite_end(call: Call, args: Mapping[str, Any]) -> Verdict:
     if not call.finished:
         return PENDING
-    if not call.lines:
-        return missed(None)
     closing = next((t for t in call.lines[-args["lines"]:] if _has(t, args["act"])), None)
     if closing is not None:
         return met(closing)
+    if call.record.ended_by == "debtor":
+        return NA  # the debtor put the phone down: the trainee had no chance to close
+    if not call.lines:
+        return missed(None)
     return missed(call.lines[-1])
 
 
