@@ -55,6 +55,12 @@ FLOORS = {
     # then (0.784 with three labels later aligned to the project's conventions), 1.000 after
     # (optimistic: its author also wrote the fixes and had seen its errors before fixing)
     "probe7": 0.98,
+    # probe8 was written before the fixes it probes (the debt named to a third party, "it is about
+    # her bill"; reduced offers without "settle"; "how about … first payment on …" and "so can you
+    # pay…" read as summaries; "hey dev, chris from brightline again"; "talk friday"): 0.540 then,
+    # 1.000 after (optimistic: its author also wrote the fixes and had seen its errors before
+    # fixing)
+    "probe8": 0.98,
 }
 
 
@@ -147,6 +153,43 @@ def test_no_act_lines(text: str) -> None:
         ("its chris form brightline", {"introduce_self"}, set()),
         ("the form is attached", set(), {"introduce_self"}),
         ("its the form from brightline you need to sign", set(), {"introduce_self"}),
+        # the debt named to whoever answers is state_purpose (a third-party disclosure there)
+        ("It's Sam from Lakeside Dental, it's about her bill.", {"state_purpose"}, set()),
+        ("um its just a balance on her account, nothing major", {"state_purpose"}, set()),
+        ("I'm calling for Priya, it's a personal business matter", set(), {"state_purpose"}),
+        ("can you ask her to call Sam at Lakeside Dental?", set(), {"state_purpose"}),
+        ("can you tell her to call us back, its kind of urgent", set(), {"introduce_self"}),
+        # a reduced figure without "settle" is an offer; the full balance in one go is not
+        ("I can go to $4,600 if it's paid in one payment within 14 days.", {"offer_plan"}, set()),
+        ("Could you do $5,000 in one payment?", {"offer_plan"}, set()),
+        ("ok what if we said $4,000 and you pay it this month", {"offer_plan"}, set()),
+        ("$4,500 then, one payment within 2 weeks", {"offer_plan"}, set()),
+        ("Can you pay the full $5,200 in one payment?", {"request_payment"}, {"offer_plan"}),
+        ("what can you offer?", {"ask_affordability"}, set()),
+        (
+            "You emailed us about making an offer, what did you have in mind?",
+            {"ask_affordability"},
+            set(),
+        ),
+        # a question proposing terms, or asking for payment, is no read-back
+        (
+            "How about $275 a month for 6 months, first payment on December 1st?",
+            {"offer_plan"},
+            {"summarize_agreement"},
+        ),
+        (
+            "yes yes, thats nice. so can you pay it today?",
+            {"request_payment"},
+            {"summarize_agreement"},
+        ),
+        (
+            "So that's 3 payments of 150 starting Monday, is that right?",
+            {"summarize_agreement"},
+            set(),
+        ),
+        ("Hey Dev, Chris from brightline again", {"greet", "introduce_self"}, set()),
+        ("ok cool, thanks dev, talk friday", {"close_call"}, set()),
+        ("can we talk friday?", set(), {"close_call"}),
     ],
 )
 def test_act_cases(text: str, present: set[str], absent: set[str]) -> None:
