@@ -49,7 +49,6 @@ _REGEX_ESCAPE = re.compile(r"\\[a-zA-Z]|\(\?P?<[a-z_]+>|\(\?<?[=!:]")
 _WORD = re.compile(r"(?:[a-z]|\[[a-z]+\])(?:[a-z]|\[[a-z]+\]|(?<=[a-z\]])[?+])*")
 _UNIT = re.compile(r"([a-z])([?+]?)|\[([a-z]+)\]([?]?)")
 _WORD_RUN = re.compile(r"\w+")
-_NOTHING: frozenset[int] = frozenset()
 
 
 def _expand(chunk: str) -> list[str]:
@@ -222,30 +221,18 @@ class Analyser:
                     self._units.append(_Unit(3 * a + kind, regex, negatable and kind < 2))
         # A filter, not a set: a DFA of ~540 regexes never stops growing on new lines.
         self._unit_set = PatternSet([u.regex for u in self._units], engine="filter")
-        # A negatable unit's match still needs the negation check, so RE2's yes is not enough.
-        self._exact = frozenset(
-            k for k in self._unit_set.exact if not self._units[k].negatable
-        )
 
-    def _live_units(self, line: str) -> tuple[dict[int, list[_Unit]], set[int]]:
-        """The units that may match the line, by slot (a unit left out cannot match), and the
-        slots one of whose units RE2 has already seen match (nothing left to run there)."""
+    def _live_units(self, line: str) -> dict[int, list[_Unit]]:
+        """The units that may match the line, by slot (a unit left out cannot match)."""
         out: dict[int, list[_Unit]] = {}
         units = self._units
-        ids, ran = self._unit_set.matched(line)
-        sure: set[int] = set()
-        exact = self._exact if ran else _NOTHING
-        for uid in ids:
+        for uid in self._unit_set.candidates(line):
             unit = units[uid]
-            if uid in exact:
-                sure.add(unit.slot)
-            elif unit.slot in out:
+            if unit.slot in out:
                 out[unit.slot].append(unit)
             else:
                 out[unit.slot] = [unit]
-        for slot in sure:
-            out.pop(slot, None)
-        return out, sure
+        return out
 
     def _units_hit(self, units: list[_Unit], line: str) -> bool:
         """Whether one of the units matches (a negatable one: with no negator before it)."""
@@ -300,23 +287,21 @@ class Analyser:
         has_slot = bool(amounts or invoices or dates)
         found: set[str] = set()
         phrase_hits = self._phrase_hits(line, words) if words else set()
-        live, sure = self._live_units(line)
+        live = self._live_units(line)
         # Only acts with a phrase found or a unit that may match can be in the line.
-        maybe = phrase_hits | {slot // 3 for slot in (*live, *sure) if slot % 3 == 0 or has_slot}
+        maybe = phrase_hits | {slot // 3 for slot in live if slot % 3 == 0 or has_slot}
         units_hit = self._units_hit
         rules = self.rules
         for index in maybe:
             slot = 3 * index
-            hit = index in phrase_hits or slot in sure
+            hit = index in phrase_hits
             if not hit:
                 units = live.get(slot)
                 hit = units is not None and units_hit(units, line)
             if not hit and has_slot:
-                hit = slot + 1 in sure
-                if not hit:
-                    units = live.get(slot + 1)
-                    hit = units is not None and units_hit(units, line)
-            if hit and slot + 2 not in sure:
+                units = live.get(slot + 1)
+                hit = units is not None and units_hit(units, line)
+            if hit:
                 units = live.get(slot + 2)
                 if units is None or not units_hit(units, line):
                     found.add(rules[index].name)

@@ -134,7 +134,6 @@ class PatternSet:
             self._sentinel = -1
         self._ids: dict[int, int] = {}  # RE2's index -> pattern index
         always: list[int] = []
-        exact: list[int] = []
         for k, pattern in enumerate(patterns):
             try:
                 source = _re2_source(pattern)
@@ -144,9 +143,6 @@ class PatternSet:
                     self._ids[self._set.Add(source, options)] = k
             except re2.error:
                 always.append(k)
-                continue
-            if source == pattern.pattern and not pattern.flags & re.IGNORECASE:
-                exact.append(k)
         if self._ids:
             self._set.Compile()
         #: Patterns RE2 cannot read; they are reported for every text.
@@ -155,18 +151,6 @@ class PatternSet:
         # The filter numbers patterns as added and reports them in ascending order: with every
         # pattern accepted, its answer needs no translation.
         self._direct = engine == "filter" and not always and len(self._ids) == self.size
-        #: Patterns RE2 reads exactly as Python does (no lookaround dropped, no flag rewritten):
-        #: on a text where both engines agree, RE2's own yes to one of them is Python's yes.
-        self.exact: frozenset[int] = frozenset(exact)
-
-    def matched(self, text: str) -> tuple[Sequence[int], bool]:
-        """Indices (ascending) of the patterns that may match ``text``, and whether RE2 ran
-        them itself (``engine="filter"``): then every pattern in :attr:`exact` among them does
-        match, and only the others need Python's ``re``. RE2 running a regex it has already
-        narrowed down costs about a microsecond a line; Python's ``re`` about one per regex."""
-        if self.engine != "filter" or not self._direct or not same_in_both(text):
-            return self.candidates(text), False
-        return self._set.Match(text, False) or (), True
 
     def candidates(self, text: str) -> Sequence[int]:
         """Indices (ascending) of the patterns worth running on ``text``."""

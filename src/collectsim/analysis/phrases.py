@@ -22,7 +22,6 @@ import bisect
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from itertools import accumulate
 from operator import add
 
 from rapidfuzz import fuzz
@@ -101,10 +100,7 @@ class PhraseBank:
         if not fit:
             return []
         if len(line) > 2 * self._window:
-            if words is None:
-                packed = self._by_chunks(line) & self._fit[fit]
-            else:
-                packed = self._by_word_chunks(words) & self._fit[fit]
+            packed = self._by_chunks(line) & self._fit[fit]
         else:
             if words is None:
                 present = self._pair_set.intersection(map(add, line[:-1], line[1:]))
@@ -140,28 +136,6 @@ class PhraseBank:
         for start in range(0, len(line) - w, w):
             chunk = line[start : start + 2 * w]
             present = pairs.intersection(map(add, chunk[:-1], chunk[1:]))
-            passed |= sum(map(rows.__getitem__, present), offset) & fit
-        return passed
-
-    def _by_word_chunks(self, words: Sequence[str]) -> int:
-        """:meth:`_by_chunks` for a line made of ``words``, from their cached pairs.
-
-        A chunk's pairs are taken as those of every (space-padded) word that overlaps it: a
-        superset, since each pair of the line has a letter of some word overlapping the chunk,
-        so the filter stays sound. The words' pairs are cached, so nothing is split per chunk.
-        """
-        w = self._window
-        rows, offset, fit = self._rows, self._offset, self._fit[-1]
-        cached = list(map(self._word_pairs, words))
-        # The line is " " + " ".join(words) + " ": word k spans [starts[k], ends[k]).
-        ends = list(accumulate(map(len, words), lambda end, n: end + 1 + n, initial=0))[1:]
-        starts = [e - len(word) for e, word in zip(ends, words, strict=True)]
-        passed = 0
-        empty: frozenset[str] = frozenset()
-        for start in range(0, ends[-1] + 1 - w, w):
-            lo = bisect.bisect_right(ends, start)
-            hi = bisect.bisect_left(starts, start + 2 * w)
-            present = empty.union(*cached[lo:hi])
             passed |= sum(map(rows.__getitem__, present), offset) & fit
         return passed
 
