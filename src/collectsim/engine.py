@@ -283,11 +283,10 @@ class CallSession:
         self.notes: list[str] = []
         self.plans: dict[str, str] = {}
         self.agreement: Agreement | None = None
-        self._last_offer: tuple[Offer, Analysis, int] | None = None
+        self._last_offer: Offer | None = None
         # The days asked for (see factcheck.asked_dates): the agreement's dates and, spoken,
-        # `{offer.date}` (None if they name no day).
+        # `{offer.date}`.
         self._asked_dates: tuple[DateMention, ...] = ()
-        self._offer_date: str | None = None
         self._used_variants: dict[str, set[int]] = {}
         self._matcher = Matcher(_rule_set(self.persona), self.state, loaded.traits)
 
@@ -397,11 +396,10 @@ class CallSession:
         if interrupted:
             events.add("interruption")
         if offer is not None:
-            self._last_offer = (offer, a, len(self.turns) + 1)
+            self._last_offer = offer
         dates = asked_dates(a, offer)
         if dates is not None:
             self._asked_dates = dates
-            self._offer_date = spoken_date(dates)
         for kind in _CONDUCT:
             if kind in acts:
                 st.flags.add(kind)
@@ -486,7 +484,7 @@ class CallSession:
         if self._last_offer is None:
             self.agreement = Agreement(outcome=outcome, turn=turn, dates=dates)
             return
-        offer, _, _ = self._last_offer
+        offer = self._last_offer
         self.agreement = Agreement(
             outcome=outcome,
             turn=turn,
@@ -516,9 +514,10 @@ class CallSession:
         used.add(i)
         text = variants[i]
         if "{offer." in text:  # the trainee's terms change during the call: filled per reply
-            offer = self._last_offer[0] if self._last_offer else None
+            date = spoken_date(self._asked_dates)
             cur = self.scenario.case.currency
-            return fill(text, {**self._values, **offer_values(offer, self._offer_date, cur)})
+            values = offer_values(self._last_offer, date, cur)
+            return fill(text, {**self._values, **values})
         return fill(text, self._values)
 
     def _ledger_report(self) -> str:

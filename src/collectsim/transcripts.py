@@ -326,7 +326,7 @@ def to_record(t: Transcript, loaded: Loaded | None = None) -> CallRecord:
     )
     turns: list[Turn] = []
     verified = False
-    last_offer: tuple[Offer, Any, int] | None = None
+    last_offer: tuple[Offer, int] | None = None  # and the line that made it
     asked: tuple[str, ...] = ()  # the days asked for, as the engine keeps them
     asked_at = 0  # the line that last changed them
     agreement: Agreement | None = None
@@ -343,7 +343,7 @@ def to_record(t: Transcript, loaded: Loaded | None = None) -> CallRecord:
                     other_names=speaker_names(loaded.persona.speaker),
                 )
                 if offer is not None:
-                    last_offer = (offer, a, n)
+                    last_offer = (offer, n)
                 dates = asked_dates(a, offer)
                 if dates is not None and tuple(d.text for d in dates) != asked:
                     asked, asked_at = tuple(d.text for d in dates), n
@@ -359,12 +359,12 @@ def to_record(t: Transcript, loaded: Loaded | None = None) -> CallRecord:
             turns.append(Turn(n=n, speaker="debtor", text=x.text, tags=tags))
             # A yes to new terms, or to a new day for the same terms, replaces what was agreed.
             fresh = last_offer is not None and (
-                agreement is None or max(last_offer[2], asked_at) > agreement.turn
+                agreement is None or max(last_offer[1], asked_at) > agreement.turn
             )
             if {"agree", "promise"} & set(tags) and (agreement is None or fresh):
                 # Terms agreed once stay agreed; a yes to a *new* offer replaces them.
                 if last_offer is not None:
-                    offer, a, _ = last_offer
+                    offer, _ = last_offer
                     outcome = _OUTCOME_OF_OFFER[offer.kind]
                     agreement = Agreement(
                         outcome=outcome, turn=n, total=offer.total,
