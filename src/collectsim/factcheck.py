@@ -516,13 +516,7 @@ def wrong_company(
     the name of whoever answers instead of the debtor. ``introducing``: the line does an act of
     introducing (`introduce_self`, `disclose_collector`); without it only "X here" is judged.
     """
-    return _wrong_company(text, _ledger(case), other_names, introducing)
-
-
-def _wrong_company(
-    text: str, ledger: _Ledger, other_names: frozenset[str], introducing: bool
-) -> str | None:
-    return _companies_named(text, ledger, other_names, introducing)[0]
+    return _companies_named(text, _ledger(case), other_names, introducing)[0]
 
 
 def _companies_named(

@@ -303,11 +303,7 @@ class CallScreen(Screen):
         The turns the engine added before it failed are shown (the records already have them,
         see `Attempt`); a line it never took is put back on the input to send again.
         """
-        log.exception("the engine failed on %r", text)
-        self.log.error(f"the engine failed on {text!r}:\n{traceback.format_exc()}")
-        added = list(self.attempt.turns[before:])
-        if added:
-            self._play(added)
+        added = self._kept_after_failure(before, f"on {text!r}")
         taken = any(t.speaker == "trainee" for t in added)
         if text and not taken:
             line = self.query_one("#line", HistoryInput)
@@ -323,6 +319,16 @@ class CallScreen(Screen):
             markup=False,
         )
         self._update_state()
+
+    def _kept_after_failure(self, before: int, what: str) -> list[Turn]:
+        """Log the engine's failure on `what` and show the turns it added before failing (the
+        records already have them, see `Attempt`); returns those turns."""
+        log.exception("the engine failed %s", what)
+        self.log.error(f"the engine failed {what}:\n{traceback.format_exc()}")
+        added = list(self.attempt.turns[before:])
+        if added:
+            self._play(added)
+        return added
 
     def _command(self, text: str) -> None:
         name, _, arg = text[1:].partition(" ")
@@ -403,11 +409,7 @@ class CallScreen(Screen):
         the record stays unfinished, so nothing is scored or closed on a half-ended call. If the
         session still runs, the call goes on (F9 tries again); if it is half ended, the trainee
         goes home, where the call waits under Unfinished to resume or score."""
-        log.exception("the engine failed hanging up")
-        self.log.error(f"the engine failed hanging up:\n{traceback.format_exc()}")
-        added = list(self.attempt.turns[before:])
-        if added:
-            self._play(added)
+        self._kept_after_failure(before, "hanging up")
         recorded = self.attempt.recorder is not None
         kept = "It is kept, unfinished" if recorded else "It was not recorded"
         if self.attempt.ended:
